@@ -1,0 +1,36 @@
+"""sovscan's cache directory (compiled grammar, parsed files), or None when unusable.
+
+``SOVSCAN_CACHE_DIR`` overrides the platform default; ``--no-cache`` sets it
+to an empty string, which disables every cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_disabled = False
+
+
+def disable() -> None:
+    global _disabled
+    _disabled = True
+
+
+def cache_dir() -> Path | None:
+    if _disabled:
+        return None
+    configured = os.environ.get("SOVSCAN_CACHE_DIR")
+    if configured == "":
+        return None
+    if configured:
+        path = Path(configured)
+    else:
+        from platformdirs import user_cache_dir
+
+        path = Path(user_cache_dir("sovscan", appauthor=False))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path if os.access(path, os.W_OK) else None

@@ -1,0 +1,108 @@
+"""Evaluate: apply the active pack's rules to each assessment and gather findings with evidence.
+
+A requirement that fails is a finding of its rule. A requirement that
+cannot be checked (unknown region, unconfirmed qualification) is gathered,
+per resource, into the rule its ``on_unknown`` names, so an unresolved
+variable gives one clear finding rather than one per requirement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.model import Assessment, Finding, Hosting, TraceStep, Unknown
+from scanner.policy.pack import Pack, Rule
+from scanner.rules import KINDS
+from scanner.rules.base import Outcome, RuleContext
+
+
+def judge(assessments: list[Assessment], pack: Pack, context: RuleContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for assessment in assessments:
+        unverified: dict[str, list[tuple[Rule, Outcome]]] = {}
+        for rule in pack.rules:
+            kind = KINDS[rule.kind]
+            if not rule.enabled or kind.evaluate is None:
+                continue
+            for outcome in kind.evaluate(assessment, rule, context):
+                if outcome.failed:
+                    findings.append(_finding(assessment, rule, outcome.message, outcome.evidence))
+                elif rule.on_unknown:
+                    unverified.setdefault(rule.on_unknown, []).append((rule, outcome))
+        for rule_id, items in unverified.items():
+            target = pack.rule(rule_id)
+            if target is None or not target.enabled:
+                continue
+            reasons = list(dict.fromkeys(outcome.message for _, outcome in items))
+            message = "Compliance cannot be shown: " + "; ".join(r.rstrip(".") for r in reasons) + "."
+            evidence = {"unverified": [{"rule": rule.id, "reason": outcome.message} for rule, outcome in items]}
+            findings.append(_finding(assessment, target, message, evidence))
+    return sorted(findings, key=sort_key)
+
+
+def sort_key(finding: Finding) -> tuple:
+    return (finding.origin.file or "", finding.origin.line or 0, finding.rule, finding.address)
+
+
+def _finding(assessment: Assessment, rule: Rule, message: str, extra: dict[str, Any]) -> Finding:
+    resource = assessment.resource
+    evidence = {
+        "sensitivity": sensitivity_evidence(assessment),
+        "hosting": hosting_evidence(assessment.hosting),
+        "facts": [
+            {"what": f.what, "sources": list(f.sources), "urls": list(f.urls), "verified_at": f.verified_at, "confidence": f.confidence}
+            for f in assessment.hosting.facts
+        ],
+        "references": list(rule.references),
+        **extra,
+    }
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        address=resource.address,
+        message=message,
+        origin=resource.origin,
+        evidence=evidence,
+    )
+
+
+def _step(step: TraceStep) -> dict[str, Any]:
+    return {"what": step.what, "value": step.value, "origin": step.origin.as_json()}
+
+
+def sensitivity_evidence(assessment: Assessment) -> dict[str, Any]:
+    c = assessment.classification
+    return {
+        "level": c.level,
+        "classes": sorted(c.classes),
+        "workload": c.workload,
+        "status": c.status,
+        "from": [_step(s) for s in c.evidence],
+    }
+
+
+def value(v: Any) -> Any:
+    if isinstance(v, Unknown):
+        return "unknown"
+    if isinstance(v, frozenset):
+        return sorted(v)
+    return v
+
+
+def hosting_evidence(hosting: Hosting) -> dict[str, Any]:
+    return {
+        "cloud": value(hosting.cloud),
+        "offer": hosting.offer,
+        "region": value(hosting.region),
+        "countries": value(hosting.countries),
+        "in_eu": value(hosting.in_eu),
+        "in_eea": value(hosting.in_eea),
+        "operator": value(hosting.operator),
+        "jurisdiction": value(hosting.jurisdiction),
+        "exposure": value(hosting.exposure),
+        "laws": list(hosting.exposure_laws),
+        "qualifications": {
+            scheme: {"holds": value(status.holds), "why": status.why}
+            for scheme, status in sorted(hosting.certifications.items())
+        },
+    }

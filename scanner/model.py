@@ -1,0 +1,260 @@
+"""The shared model: what sources produce, what rules judge and what reporters render.
+
+Plain frozen dataclasses. A value that cannot be known statically is an
+``Unknown`` carrying the reason: it is never None and never a guess.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value static analysis cannot know, and why."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return "unknown"
+
+    def __bool__(self) -> bool:  # an Unknown must never pass a truthiness test silently
+        raise TypeError("Unknown has no truth value; test with is_unknown()")
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+class Severity(enum.IntEnum):
+    """Ordered severities; ``NEVER`` only exists as a --fail-on threshold."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+    NEVER = 99
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.strip().upper()]
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a resource or a value was declared: a file and line, or an account and API."""
+
+    file: str | None = None
+    line: int | None = None
+    account: str | None = None
+    api: str | None = None
+
+    def __str__(self) -> str:
+        if self.file:
+            return f"{self.file}:{self.line}" if self.line else self.file
+        return " ".join(p for p in (self.account, self.api) if p) or "-"
+
+    def as_json(self) -> dict[str, Any]:
+        if self.file is not None:
+            return {"file": self.file, "line": self.line}
+        return {k: v for k, v in (("account", self.account), ("api", self.api)) if v}
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One link of the chain that produced a value (tfvars → variable → provider → region)."""
+
+    what: str  # e.g. "var.region", "provider aws.eu", "tag DataClassification"
+    value: str  # rendered value, "unknown" or "(sensitive)"
+    origin: Origin = field(default_factory=Origin)
+
+    def __str__(self) -> str:
+        return f"{self.what} = {self.value}  ({self.origin})"
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag or label as the resource will carry it, with where it was set."""
+
+    key: str
+    value: str | Unknown
+    origin: Origin
+    via: str = "tags"  # tags, default_tags, labels, tag block, inventory
+
+
+@dataclass(frozen=True, slots=True)
+class DataCopy:
+    """A secondary place the data of a resource is copied to (replica, backup, CDN edge, log sink)."""
+
+    kind: str  # e.g. "s3-replication", "dynamodb-replica", "cdn-edge"
+    provider: str
+    region: str | Unknown
+    hints: Mapping[str, str] = field(default_factory=dict)
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One resource as a source sees it; no judgement, no catalog lookup.
+
+    ``provider`` is the Terraform provider type (aws, azurerm, google…) or the
+    inventory API; ``region`` keeps the provider's own spelling. ``hints``
+    carries what else says where the resource runs: an S3-compatible
+    endpoint host, a Google universe domain, an OpenStack auth URL.
+    """
+
+    address: str
+    type: str
+    provider: str
+    region: str | Unknown
+    origin: Origin
+    tags: tuple[Tag, ...] = ()
+    tags_complete: bool | Unknown = True  # Unknown when some tags could not be resolved
+    hints: Mapping[str, "str | Unknown"] = field(default_factory=dict)
+    copies: tuple[DataCopy, ...] = ()
+    trace: tuple[TraceStep, ...] = ()
+    instances_known: bool = True  # False: count/for_each could not be expanded statically
+    module_call: Origin | None = None  # the outermost module call, for findings inside remote modules
+    holds_data: bool = True  # False for identity and network plumbing: listed, judged by no rule
+    root: str | None = None  # the root module (folder) this instance belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The sensitivity of a resource after workload lifting, and what proves it.
+
+    ``classes`` holds every level the resource's data carries (its own tags
+    plus its workload's); ``level`` is the highest. ``status`` says why there
+    may be none: unclassified (no tag), unresolved (tags not knowable
+    statically) or unrecognised (a value outside the vocabulary).
+    """
+
+    level: str | None
+    classes: frozenset[str]
+    workload: str | None
+    status: str  # classified | unclassified | unresolved | unrecognised
+    evidence: tuple[TraceStep, ...] = ()
+    reason: str | None = None
+    unrecognised: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    """One qualification or certification of an offer, as the catalog states it."""
+
+    scheme: str  # SecNumCloud, HDS, C5, ISO27001, DR-homologation…
+    version: str | None
+    status: str  # qualified, certified, in_progress, expired, none, unknown
+    regions: tuple[str, ...] | None  # None: every region of the offer
+    obtained: str | None
+    valid_until: str | None
+    evidence_url: str | None
+    confidence: str  # confirmed | unconfirmed
+    sources: tuple[str, ...] = ()
+    verified_at: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hosting:
+    """Where a resource is hosted, as far as the catalog can tell.
+
+    Fields are known values or ``Unknown``. When the region is unknown but
+    the provider is known, fields that are the same in every region of that
+    provider (the operator's exposure, say) are still known.
+    """
+
+    cloud: str | Unknown
+    offer: str | None
+    region: str | Unknown
+    countries: frozenset[str] | Unknown
+    in_eu: bool | Unknown
+    in_eea: bool | Unknown
+    adequacy: bool | Unknown
+    operator: str | Unknown  # legal entity operating the region
+    jurisdiction: str | Unknown  # country code of the operator's seat
+    exposure: str | Unknown  # exposed | mitigated | not_exposed | unclear
+    exposure_laws: tuple[str, ...] = ()
+    commercial: bool | Unknown = True
+    certifications: Mapping[str, "CertificationStatus"] = field(default_factory=dict)
+    facts: tuple["Fact", ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CertificationStatus:
+    """Whether one scheme holds for a hosting, with the fact that decides it."""
+
+    holds: bool | Unknown
+    certification: Certification | None
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A catalog fact used for a verdict, with its source and when it was verified."""
+
+    what: str
+    sources: tuple[str, ...]
+    urls: tuple[str, ...]
+    verified_at: str | None
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A resource with its classification and hosting: what rules judge."""
+
+    resource: Resource
+    classification: Classification
+    hosting: Hosting
+    copies: tuple[tuple[DataCopy, Hosting], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    address: str
+    message: str
+    origin: Origin
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    suppressed: bool = False
+    suppression: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanError:
+    """One input problem: which file and line, and what is wrong. The scan goes on."""
+
+    file: str | None
+    line: int | None
+    message: str
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "-"
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a reporter needs; reporters know nothing else."""
+
+    tool_version: str
+    pack: str
+    pack_version: str
+    inputs: tuple[str, ...]
+    assessments: tuple[Assessment, ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanError, ...]
+    rules: Mapping[str, Any] = field(default_factory=dict)  # rule id -> RuleInfo, for SARIF/HTML help

@@ -1,0 +1,535 @@
+"""The trust catalog: who operates each region, where it is, and what each offer is qualified for.
+
+One YAML file per provider in ``policies/catalog/providers/``, plus the
+source table and the country groupings. Every fact names its sources and
+whether it is confirmed. AWS regions come from botocore's own partition
+data so a new region appears without anyone typing it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from scanner.model import Certification
+from scanner.policy.paths import display_path, policies_dir
+from scanner.policy.schema import (
+    INVALID,
+    Bool,
+    Country,
+    Date,
+    Field,
+    ListOf,
+    MapOf,
+    Nullable,
+    Obj,
+    Problems,
+    Regex,
+    Str,
+    Where,
+)
+from scanner.yamlload import YamlError, load_yaml_file
+
+EXPOSURE_STATUSES = ("exposed", "mitigated", "not_exposed", "unclear")
+CONFIDENCE = ("confirmed", "unconfirmed")
+CERT_STATUSES = ("qualified", "certified", "in_progress", "expired", "withdrawn", "none", "unknown")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    url: str
+    published: str | None
+    note: str | None
+    reliability: str  # normal | low | official | vendor
+
+
+@dataclass(frozen=True)
+class Exposure:
+    status: str
+    laws: tuple[str, ...]
+    rationale: str
+    sources: tuple[str, ...]
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str | None  # exact identifier, or None when ``pattern`` matches a family
+    pattern: re.Pattern | None
+    countries: tuple[str, ...]  # one country, or several for multi-regions
+    area: str | None  # "EU" or "EEA" when only the area is known (Google's EU multi-region)
+    city: str | None
+    sources: tuple[str, ...]
+    confidence: str
+    note: str | None = None
+
+    def matches(self, region: str) -> bool:
+        if self.id is not None:
+            return self.id.lower() == region.lower()
+        return bool(self.pattern and self.pattern.fullmatch(region))
+
+    @property
+    def label(self) -> str:
+        return self.id or (self.pattern.pattern if self.pattern else "?")
+
+
+@dataclass(frozen=True)
+class OfferMatch:
+    regions: tuple[str, ...] = ()  # empty: any region
+    resource_types: tuple[str, ...] = ()  # fnmatch patterns; empty: any type
+    hints: tuple[tuple[str, str], ...] = ()  # (hint name, regex) pairs that must all match
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    name: str
+    service_models: tuple[str, ...]
+    match: OfferMatch
+    certifications: tuple[Certification, ...]
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class EndpointRule:
+    """A host pattern that says which provider (and region) an endpoint URL belongs to."""
+
+    pattern: re.Pattern
+    region: str | None  # fixed region when the host does not carry one
+
+
+@dataclass(frozen=True)
+class Detection:
+    terraform_providers: tuple[str, ...]
+    region_patterns: tuple[re.Pattern, ...]  # regions of those providers that belong to this catalog entry
+    endpoints: tuple[EndpointRule, ...]
+    universe_domains: tuple[str, ...]
+    inventory_apis: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    name: str
+    legal_name: str
+    hq_country: str
+    parent: str | None
+    group: str  # providers of one group (ovhcloud and ovh-us) share it; each entry is one operating entity
+    commercial: bool
+    exposure: Exposure
+    detect: Detection
+    regions: tuple[Region, ...]
+    offers: tuple[Offer, ...]
+    sources: tuple[str, ...]
+    verified_at: str
+    confidence: str
+    note: str | None
+    file: str
+    line: int
+
+    def find_region(self, region: str) -> Region | None:
+        exact = next((r for r in self.regions if r.id is not None and r.matches(region)), None)
+        return exact or next((r for r in self.regions if r.id is None and r.matches(region)), None)
+
+    def claims_region(self, region: str) -> bool:
+        """Whether an identifier absent from the region list still belongs to this provider."""
+        return any(p.fullmatch(region) for p in self.detect.region_patterns)
+
+
+@dataclass(frozen=True)
+class Countries:
+    known: frozenset[str]
+    eu: frozenset[str]
+    eea: frozenset[str]
+    adequacy: frozenset[str]
+    adequacy_confidence: str
+    adequacy_sources: tuple[str, ...]
+
+
+@dataclass
+class Catalog:
+    providers: dict[str, Provider]
+    countries: Countries
+    sources: dict[str, Source]
+    errors: list[tuple[str, int | None, str]] = field(default_factory=list)
+
+    def for_terraform_provider(self, tf_provider: str) -> list[Provider]:
+        return [p for p in self.providers.values() if tf_provider in p.detect.terraform_providers]
+
+    def for_universe_domain(self, domain: str) -> list[Provider]:
+        return [p for p in self.providers.values() if domain.lower() in p.detect.universe_domains]
+
+    def for_endpoint(self, host: str) -> tuple[Provider, str | None] | None:
+        for provider in self.providers.values():
+            for rule in provider.detect.endpoints:
+                m = rule.pattern.fullmatch(host.lower())
+                if m:
+                    return provider, m.groupdict().get("region") or rule.region
+        return None
+
+    def source_urls(self, ids: Iterable[str]) -> tuple[str, ...]:
+        return tuple(self.sources[i].url for i in ids if i in self.sources)
+
+
+# --------------------------------------------------------------------------- schema
+
+def _sources_spec() -> ListOf:
+    return ListOf(Str(pattern=r"S\d{2,3}|U\d{2,3}", expected="a source id such as S12 (see policies/catalog/sources.yml)"))
+
+
+_EXPOSURE = Obj(
+    {
+        "status": Field(Str(EXPOSURE_STATUSES), required=True),
+        "laws": Field(ListOf(Str(pattern=r"[A-Z0-9_]+", expected="a law id such as US_CLOUD_ACT")), default=list),
+        "rationale": Field(Str(), required=True),
+        "sources": Field(_sources_spec(), default=list),
+        "confidence": Field(Str(CONFIDENCE), required=True),
+    },
+    build=lambda d: Exposure(d["status"], tuple(d["laws"]), d["rationale"], tuple(d["sources"]), d["confidence"]),
+    what="exposure",
+)
+
+
+def _build_region(d: dict) -> Region:
+    pattern = re.compile(d["pattern"], re.IGNORECASE) if d["pattern"] else None
+    return Region(
+        id=d["id"],
+        pattern=pattern,
+        countries=tuple(d["countries"] or ([d["country"]] if d["country"] else [])),
+        area=d["area"],
+        city=d["city"],
+        sources=tuple(d["sources"]),
+        confidence=d["confidence"],
+        note=d["note"],
+    )
+
+
+_REGION = Obj(
+    {
+        "id": Field(Str()),
+        "pattern": Field(Regex()),
+        "country": Field(Country()),
+        "countries": Field(ListOf(Country())),
+        "area": Field(Str(("EU", "EEA"))),
+        "city": Field(Str()),
+        "sources": Field(_sources_spec(), default=list),
+        "confidence": Field(Str(CONFIDENCE), required=True),
+        "note": Field(Str()),
+    },
+    build=_build_region,
+    what="region",
+)
+
+
+def _build_certification(d: dict) -> Certification:
+    return Certification(
+        scheme=d["scheme"],
+        version=d["version"],
+        status=d["status"],
+        regions=tuple(d["regions"]) if d["regions"] is not None else None,
+        obtained=d["obtained"],
+        valid_until=d["valid_until"],
+        evidence_url=d["evidence_url"],
+        confidence=d["confidence"],
+        sources=tuple(d["sources"]),
+        verified_at=d["verified_at"],
+        note=d["note"],
+    )
+
+
+CERTIFICATION = Obj(
+    {
+        "scheme": Field(Str(("SecNumCloud", "HDS", "C5", "ISO27001", "EUCS", "DR-homologation", "IGI1300-homologation")), required=True),
+        "version": Field(Str()),
+        "status": Field(Str(CERT_STATUSES), required=True),
+        "milestone": Field(Str(("J0", "J1", "J2", "J3"))),
+        "regions": Field(Nullable(ListOf(Str()))),
+        "activities": Field(ListOf(Str())),
+        "obtained": Field(Str(pattern=r"\d{4}(-\d{2}(-\d{2})?)?", expected="a date YYYY, YYYY-MM or YYYY-MM-DD")),
+        "valid_until": Field(Date()),
+        "evidence_url": Field(Str(pattern=r"https?://\S+", expected="an http(s) URL")),
+        "confidence": Field(Str(CONFIDENCE), required=True),
+        "sources": Field(_sources_spec(), default=list),
+        "verified_at": Field(Date()),
+        "note": Field(Str()),
+    },
+    build=_build_certification,
+    what="certification",
+)
+
+_OFFER_MATCH = Obj(
+    {
+        "regions": Field(ListOf(Str()), default=list),
+        "resource_types": Field(ListOf(Str()), default=list),
+        "hints": Field(MapOf(Regex()), default=dict),
+    },
+    build=lambda d: OfferMatch(tuple(d["regions"]), tuple(d["resource_types"]), tuple(d["hints"].items())),
+    what="offer match",
+)
+
+_OFFER = Obj(
+    {
+        "id": Field(Str(pattern=r"[a-z0-9][a-z0-9-]*"), required=True),
+        "name": Field(Str(), required=True),
+        "service_models": Field(ListOf(Str(("IaaS", "PaaS", "CaaS", "SaaS"))), default=list),
+        "match": Field(_OFFER_MATCH, default=OfferMatch),
+        "certifications": Field(ListOf(CERTIFICATION), default=list),
+        "sources": Field(_sources_spec(), default=list),
+        "note": Field(Str()),
+    },
+    build=lambda d: Offer(d["id"], d["name"], tuple(d["service_models"]), d["match"], tuple(d["certifications"]), tuple(d["sources"]), d["note"]),
+    what="offer",
+)
+
+_ENDPOINT = Obj(
+    {"host": Field(Regex(), required=True), "region": Field(Str())},
+    build=lambda d: EndpointRule(re.compile(d["host"], re.IGNORECASE), d["region"]),
+    what="endpoint",
+)
+
+_DETECT = Obj(
+    {
+        "terraform_providers": Field(ListOf(Str()), default=list),
+        "region_patterns": Field(ListOf(Regex()), default=list),
+        "endpoints": Field(ListOf(_ENDPOINT), default=list),
+        "universe_domains": Field(ListOf(Str()), default=list),
+        "inventory_apis": Field(ListOf(Str()), default=list),
+    },
+    build=lambda d: d,
+    what="detect",
+)
+
+_BOTOCORE = Obj(
+    {
+        "partitions": Field(ListOf(Str()), required=True),
+        "countries": Field(MapOf(Country()), default=dict),
+        "unconfirmed": Field(MapOf(Str()), default=dict),
+        "sources": Field(_sources_spec(), default=list),
+    },
+    build=lambda d: d,
+    what="regions_from_botocore",
+)
+
+PROVIDER = Obj(
+    {
+        "id": Field(Str(pattern=r"[a-z0-9][a-z0-9-]*", expected="a lower-case id such as ovhcloud"), required=True),
+        "name": Field(Str(), required=True),
+        "legal_name": Field(Str(), required=True),
+        "hq_country": Field(Country(), required=True),
+        "parent": Field(Str()),
+        "group": Field(Str(pattern=r"[a-z0-9][a-z0-9-]*")),
+        "commercial": Field(Bool(), default=True),
+        "exposure": Field(_EXPOSURE, required=True),
+        "detect": Field(_DETECT, required=True),
+        "regions": Field(ListOf(_REGION, unique_key=lambda r: (r.id or r.label).lower(), what="region id"), default=list),
+        "regions_from_botocore": Field(_BOTOCORE),
+        "offers": Field(ListOf(_OFFER, unique_key=lambda o: o.id, what="offer id"), default=list),
+        "sources": Field(_sources_spec(), default=list),
+        "verified_at": Field(Date(), required=True),
+        "confidence": Field(Str(CONFIDENCE), required=True),
+        "note": Field(Str()),
+    },
+    what="provider",
+)
+
+_SOURCE = Obj(
+    {
+        "url": Field(Str(), required=True),
+        "published": Field(Str()),
+        "note": Field(Str()),
+        "reliability": Field(Str(("normal", "low", "official", "vendor")), default="normal"),
+    },
+    what="source",
+)
+
+_COUNTRIES = Obj(
+    {
+        "iso_3166_alpha2": Field(ListOf(Str(pattern=r"[A-Z]{2}")), required=True),
+        "eu": Field(ListOf(Str(pattern=r"[A-Z]{2}")), required=True),
+        "eea_extra": Field(ListOf(Str(pattern=r"[A-Z]{2}")), required=True),
+        "adequacy": Field(
+            Obj(
+                {
+                    "countries": Field(ListOf(Str(pattern=r"[A-Z]{2}")), required=True),
+                    "confidence": Field(Str(CONFIDENCE), required=True),
+                    "sources": Field(_sources_spec(), default=list),
+                    "note": Field(Str()),
+                },
+                what="adequacy",
+            ),
+            required=True,
+        ),
+        "sources": Field(_sources_spec(), default=list),
+    },
+    what="countries",
+)
+
+
+# --------------------------------------------------------------------------- loading
+
+def _region_checks(provider: dict, problems: Problems) -> list[Region]:
+    """Region entries need an id or a pattern, and a country or an area."""
+    good = []
+    for region in provider["regions"]:
+        if (region.id is None) == (region.pattern is None):
+            problems.add(None, f"a region of provider '{provider['id']}' needs exactly one of 'id' or 'pattern'")
+            continue
+        if not region.countries and not region.area:
+            problems.add(None, f"region '{region.label}' of provider '{provider['id']}' needs 'country', 'countries' or 'area'")
+            continue
+        good.append(region)
+    return good
+
+
+def _botocore_regions(spec: dict) -> tuple[list[Region], list[re.Pattern]]:
+    """Regions of the given AWS partitions, read from botocore's partitions.json."""
+    import importlib.resources
+
+    data = json.loads((importlib.resources.files("botocore") / "data" / "partitions.json").read_text())
+    regions, patterns = [], []
+    for partition in data["partitions"]:
+        if partition["id"] not in spec["partitions"]:
+            continue
+        patterns.append(re.compile(partition["regionRegex"]))
+        for region_id, info in partition["regions"].items():
+            if region_id.endswith("-global"):
+                continue
+            country = spec["countries"].get(region_id)
+            note = spec["unconfirmed"].get(region_id)
+            regions.append(
+                Region(
+                    id=region_id,
+                    pattern=None,
+                    countries=(country,) if country else (),
+                    area=None,
+                    city=info.get("description"),
+                    sources=("S61", *spec["sources"]),
+                    confidence="unconfirmed" if (note or not country) else "confirmed",
+                    note=note or (None if country else "botocore lists this region; its country is not in the catalog yet"),
+                )
+            )
+    return regions, patterns
+
+
+def _load_provider(path: Path, problems: Problems) -> Provider | None:
+    display = display_path(path)
+    problems.file = display
+    try:
+        raw = load_yaml_file(path, display)
+    except YamlError as exc:
+        problems.add(exc.line, exc.message)
+        return None
+    checked = PROVIDER.check(raw, Where("", getattr(raw, "line", 1)), problems)
+    if checked is INVALID:
+        return None
+    regions = _region_checks(checked, problems)
+    patterns = list(re.compile(p, re.IGNORECASE) for p in checked["detect"]["region_patterns"])
+    if checked["regions_from_botocore"]:
+        more, partition_patterns = _botocore_regions(checked["regions_from_botocore"])
+        known = {r.id for r in regions}
+        regions += [r for r in more if r.id not in known]
+        patterns += partition_patterns
+    detect = checked["detect"]
+    return Provider(
+        id=checked["id"],
+        name=checked["name"],
+        legal_name=checked["legal_name"],
+        hq_country=checked["hq_country"],
+        parent=checked["parent"],
+        group=checked["group"] or checked["id"],
+        commercial=checked["commercial"],
+        exposure=checked["exposure"],
+        detect=Detection(
+            terraform_providers=tuple(detect["terraform_providers"]),
+            region_patterns=tuple(patterns),
+            endpoints=tuple(detect["endpoints"]),
+            universe_domains=tuple(d.lower() for d in detect["universe_domains"]),
+            inventory_apis=tuple(detect["inventory_apis"]),
+        ),
+        regions=tuple(regions),
+        offers=tuple(checked["offers"]),
+        sources=tuple(checked["sources"]),
+        verified_at=checked["verified_at"],
+        confidence=checked["confidence"],
+        note=checked["note"],
+        file=display,
+        line=checked["_line"],
+    )
+
+
+def _load_countries(path: Path, problems: Problems) -> Countries:
+    problems.file = display_path(path)
+    raw = load_yaml_file(path, problems.file)
+    checked = _COUNTRIES.check(raw, Where("", 1), problems)
+    if checked is INVALID:
+        raise YamlError(problems.file, None, "the country table is invalid")
+    known = frozenset(checked["iso_3166_alpha2"])
+    eu = frozenset(checked["eu"])
+    adequacy = checked["adequacy"]
+    return Countries(
+        known=known,
+        eu=eu,
+        eea=eu | frozenset(checked["eea_extra"]),
+        adequacy=frozenset(adequacy["countries"]),
+        adequacy_confidence=adequacy["confidence"],
+        adequacy_sources=tuple(adequacy["sources"]),
+    )
+
+
+def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
+    problems.file = display_path(path)
+    raw = load_yaml_file(path, problems.file)
+    checked = MapOf(_SOURCE).check(raw.get("sources") if isinstance(raw, dict) else raw, Where("sources", 1), problems)
+    if checked is INVALID:
+        return {}
+    return {k: Source(k, v["url"], v["published"], v["note"], v["reliability"]) for k, v in checked.items()}
+
+
+def _check_references(catalog: Catalog, problems: Problems) -> None:
+    """Source ids must exist, and country codes must be real."""
+    for provider in catalog.providers.values():
+        problems.file = provider.file
+        cited = list(provider.sources) + list(provider.exposure.sources)
+        cited += [s for r in provider.regions for s in r.sources]
+        cited += [s for o in provider.offers for s in o.sources]
+        cited += [s for o in provider.offers for c in o.certifications for s in c.sources]
+        for source in sorted(set(cited)):
+            if source not in catalog.sources:
+                problems.add(provider.line, f"provider '{provider.id}' cites source '{source}', which policies/catalog/sources.yml does not define")
+
+
+def load_catalog(root: Path | None = None, extra_provider_files: Iterable[Path] = ()) -> Catalog:
+    """Load and validate the bundled catalog (and any extra provider files).
+
+    Invalid entries are dropped and their problems listed in ``catalog.errors``.
+    """
+    root = root or policies_dir() / "catalog"
+    problems = Problems(file="")
+    countries = _load_countries(root / "countries.yml", problems)
+    problems.countries = countries.known
+    sources = _load_sources(root / "sources.yml", problems)
+    providers: dict[str, Provider] = {}
+    for path in [*sorted((root / "providers").glob("*.yml")), *extra_provider_files]:
+        provider = _load_provider(path, problems)
+        if provider is None:
+            continue
+        if provider.id in providers:
+            problems.add(provider.line, f"provider id '{provider.id}' is already defined in {providers[provider.id].file}")
+            continue
+        providers[provider.id] = provider
+    catalog = Catalog(providers=providers, countries=countries, sources=sources)
+    _check_references(catalog, problems)
+    catalog.errors = problems.items
+    return catalog
+
+
+def provider_problems(raw: Any, file: str, countries: frozenset[str]) -> list[tuple[str, int | None, str]]:
+    """Validate one provider document (used by tests and ``.sovscan.yml`` hosting entries)."""
+    problems = Problems(file=file, countries=countries)
+    PROVIDER.check(raw, Where("", getattr(raw, "line", 1)), problems)
+    return problems.items

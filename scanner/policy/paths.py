@@ -1,0 +1,26 @@
+"""Where the bundled policies live: inside the wheel, or beside the package in a checkout."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def policies_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent  # scanner/
+    installed = here / "policies"  # the wheel maps policies/ to scanner/policies/
+    if installed.is_dir():
+        return installed
+    checkout = here.parent / "policies"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError("sovscan's bundled policies/ folder is missing from this installation")
+
+
+def display_path(path: Path) -> str:
+    """A short, stable name for a bundled policy file in error messages."""
+    try:
+        return "policies/" + path.resolve().relative_to(policies_dir()).as_posix()
+    except ValueError:
+        return str(path)

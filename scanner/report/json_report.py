@@ -1,0 +1,115 @@
+"""The JSON report: the stable contract of ../shared/DESIGN.md (add fields, never rename)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from scanner.evaluate import value
+from scanner.model import Assessment, Finding, Report, Severity, TraceStep, Unknown
+
+SCHEMA_VERSION = 1
+
+
+def _trace(steps: tuple[TraceStep, ...]) -> list[dict[str, Any]]:
+    return [{"what": s.what, "value": s.value, "origin": s.origin.as_json()} for s in steps]
+
+
+def resource_entry(a: Assessment) -> dict[str, Any]:
+    r, c, h = a.resource, a.classification, a.hosting
+    entry: dict[str, Any] = {
+        "address": r.address,
+        "type": r.type,
+        "provider": r.provider,
+        "cloud": value(h.cloud),
+        "offer": h.offer,
+        "region": value(r.region if isinstance(h.region, Unknown) else h.region),
+        "country": _country(h.countries),
+        "sensitivity": c.level,
+        "workload": c.workload,
+        "origin": r.origin.as_json(),
+    }
+    if isinstance(r.region, Unknown):
+        entry["region_unknown_reason"] = r.region.reason
+    entry.update(
+        {
+            "root": r.root,
+            "classes": sorted(c.classes),
+            "classification_status": c.status,
+            "holds_data": r.holds_data,
+            "instances_known": r.instances_known,
+            "tags": {t.key: value(t.value) for t in r.tags},
+            "hosting": {
+                "countries": value(h.countries),
+                "in_eu": value(h.in_eu),
+                "in_eea": value(h.in_eea),
+                "operator": value(h.operator),
+                "exposure": value(h.exposure),
+            },
+            "copies": [
+                {"kind": copy.kind, "cloud": value(hosting.cloud), "region": value(hosting.region), "country": _country(hosting.countries), "origin": copy.origin.as_json()}
+                for copy, hosting in a.copies
+            ],
+            "trace": {
+                "region": _trace(r.trace),
+                "sensitivity": _trace(c.evidence),
+            },
+        }
+    )
+    if r.module_call is not None:
+        entry["module_call"] = r.module_call.as_json()
+    return entry
+
+
+def _country(countries: Any) -> str | None:
+    if isinstance(countries, Unknown) or not countries:
+        return "unknown" if isinstance(countries, Unknown) else None
+    return ",".join(sorted(countries))
+
+
+def finding_entry(f: Finding) -> dict[str, Any]:
+    entry = {
+        "rule": f.rule,
+        "severity": str(f.severity),
+        "address": f.address,
+        "message": f.message,
+        "evidence": f.evidence,
+        "origin": f.origin.as_json(),
+        "suppressed": f.suppressed,
+    }
+    if f.suppression:
+        entry["suppression"] = dict(f.suppression)
+    return entry
+
+
+def summary(report: Report) -> dict[str, Any]:
+    active = [f for f in report.findings if not f.suppressed]
+    counts = Counter(str(f.severity) for f in active)
+    return {
+        "resources": len(report.assessments),
+        "findings": len(active),
+        "suppressed": len(report.findings) - len(active),
+        "errors": len(report.errors),
+        "by_severity": {str(s): counts[str(s)] for s in sorted(Severity, reverse=True) if s != Severity.NEVER and counts[str(s)]},
+    }
+
+
+def to_document(report: Report) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "sovscan", "version": report.tool_version},
+        "policy": {"pack": report.pack, "version": report.pack_version},
+        "inputs": list(report.inputs),
+        "resources": [resource_entry(a) for a in report.assessments],
+        "findings": [finding_entry(f) for f in report.findings],
+        "errors": [
+            {"file": e.file, "line": e.line, "message": e.message, **({"column": e.column} if e.column else {})}
+            for e in report.errors
+        ],
+        "summary": summary(report),
+    }
+
+
+def render(report: Report, color: bool = False) -> str:
+    return json.dumps(to_document(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,76 @@
+"""What every rule kind shares: the outcome it yields, the context it reads, and the places it judges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+
+from scanner.model import Assessment, DataCopy, Hosting, Unknown
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """A homologation or other decision recorded by the user (.sovscan.yml)."""
+
+    scheme: str
+    reference: str
+    workload: str | None
+    address: str | None  # fnmatch pattern
+    valid_until: str | None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    as_of: str  # ISO date the verdict is given for
+    attestations: tuple[Attestation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A requirement that fails (``failed``) or that cannot be checked (not ``failed``)."""
+
+    failed: bool
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Place:
+    """The primary location of a resource's data, or one of its copies."""
+
+    hosting: Hosting
+    copy: DataCopy | None
+
+    def describe(self) -> str:
+        where = describe_hosting(self.hosting)
+        if self.copy is None:
+            return where
+        return f"its {self.copy.kind.replace('-', ' ')} in {where}"
+
+    def evidence(self) -> dict[str, Any]:
+        if self.copy is None:
+            return {"location": "primary"}
+        return {"location": "copy", "copy": {"kind": self.copy.kind, "origin": self.copy.origin.as_json()}}
+
+
+def places(assessment: Assessment) -> Iterator[Place]:
+    yield Place(assessment.hosting, None)
+    for copy, hosting in assessment.copies:
+        yield Place(hosting, copy)
+
+
+def applies(rule_levels: frozenset[str], assessment: Assessment) -> bool:
+    return bool(rule_levels & assessment.classification.classes) and assessment.resource.holds_data
+
+
+def describe_hosting(hosting: Hosting) -> str:
+    cloud = "an unknown cloud" if isinstance(hosting.cloud, Unknown) else hosting.cloud
+    region = "an unknown region" if isinstance(hosting.region, Unknown) else hosting.region
+    countries = "" if isinstance(hosting.countries, Unknown) or not hosting.countries else f" ({', '.join(sorted(hosting.countries))})"
+    return f"{cloud} {region}{countries}"
+
+
+def level_words(assessment: Assessment, rule_levels: frozenset[str]) -> str:
+    matched = sorted(rule_levels & assessment.classification.classes)
+    return "/".join(matched) or "classified"

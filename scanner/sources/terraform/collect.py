@@ -1,0 +1,204 @@
+"""Walk the module instances of each root module and produce ``Resource`` records."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
+from scanner.sources.terraform.evaluator import Budget
+from scanner.sources.terraform.inputs import VariableOptions, root_inputs
+from scanner.sources.terraform.instances import Context, DataObject, ModuleInstance, ResourceObject
+from scanner.sources.terraform.placement import provider_region, region_text, resource_region
+from scanner.sources.terraform.placement import hints as placement_hints
+from scanner.sources.terraform.project import Project, SandboxFiles, is_local_source
+from scanner.sources.terraform.spec import TerraformSpec, load_terraform_spec
+from scanner.sources.terraform.tags import collect_tags
+
+BUDGET_PER_ROOT = 20_000_000
+
+
+@dataclass
+class TerraformResult:
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
+
+
+def scan_folder(root: Path, options: VariableOptions | None = None, parse_cache: Any = None, prefix: str = "") -> TerraformResult:
+    """Every resource instance of every root module under ``root``.
+
+    ``prefix`` is put before every file path in the output (the folder
+    relative to the working directory).
+    """
+    options = options or VariableOptions()
+    spec = load_terraform_spec()
+    project = Project(root, parse_cache, prefix)
+    result = TerraformResult()
+    roots = project.root_modules()
+    result.roots = roots
+    for root_dir in roots:
+        config = project.module(root_dir)
+        if config is None:
+            continue
+        inputs, input_errors = root_inputs(root, root_dir, project.discovered.tfvars.get(root_dir, []), config, options, project.display)
+        result.errors.extend(input_errors)
+        ctx = _context(project, root_dir, spec)
+        instance = ModuleInstance(ctx, config, "", root_inputs=inputs)
+        for resource in _walk(instance, spec, root_dir):
+            result.resources.append(resource)
+        _check_named_values(instance)
+        result.errors.extend(ctx.errors)
+    result.errors = project.errors + result.errors
+    return result
+
+
+def _context(project: Project, root_dir: str, spec: TerraformSpec) -> Context:
+    def resolve(instance: ModuleInstance, call) -> tuple[str | None, str | None]:
+        return project.resolve_source(root_dir, _call_path(instance) + [call.name], instance.config.directory, call)
+
+    files_cache: dict[str, SandboxFiles] = {}
+
+    def files_for(directory: str) -> SandboxFiles:
+        if directory not in files_cache:
+            files_cache[directory] = SandboxFiles(project, root_dir, lambda: Budget(2_000_000))
+        return files_cache[directory]
+
+    ctx = Context(project.module, resolve, files_for, Budget(BUDGET_PER_ROOT))
+    ctx.root_dir = root_dir
+    ctx.data_handlers = {
+        "aws_region": lambda obj, name: _data_region(obj, name, spec, ("name", "region", "id")),
+        "google_client_config": lambda obj, name: _data_google(obj, name, spec),
+    }
+    ctx.computed_handlers = {"region": lambda obj, name: _computed_region(obj, spec)}
+    return ctx
+
+
+def _check_named_values(instance: ModuleInstance) -> None:
+    """Evaluate every local and output, as Terraform does, so cycles and type errors surface."""
+    for name in instance.config.locals:
+        instance.local(name)
+    for name in instance.config.outputs:
+        instance.output(name)
+    for child in instance.all_children():
+        _check_named_values(child)
+
+
+def _call_path(instance: ModuleInstance) -> list[str]:
+    names = []
+    node = instance
+    while node.parent is not None and node.call is not None:
+        names.append(node.call.name)
+        node = node.parent
+    return names[::-1]
+
+
+def _remote_call(instance: ModuleInstance) -> Origin | None:
+    """The outermost module call with a remote source, for findings inside downloaded modules."""
+    found = None
+    node = instance
+    while node.parent is not None and node.call is not None:
+        if node.call.source and not is_local_source(node.call.source):
+            found = Origin(node.call.file, node.call.line)
+        node = node.parent
+    return found
+
+
+def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Iterator[Resource]:
+    for block in instance.config.resources:
+        if block.mode != "managed":
+            continue
+        objects = instance.resource_objects(block)
+        if isinstance(objects, Unknown):
+            unknown_names = {"count": {"index": objects}, "each": {"key": objects, "value": objects}}
+            objects = [ResourceObject(instance, block, None, unknown_names)]
+            objects[0].unknown_instances = objects
+        for obj in objects:
+            resource = build_resource(obj, spec, root_dir)
+            if resource is not None:
+                yield resource
+    for child in instance.all_children():
+        yield from _walk(child, spec, root_dir)
+
+
+def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> Resource | None:
+    instance = obj.module
+    provider_key, provider, missing = instance.provider_for(obj.block)
+    provider_type = instance.provider_type(provider_key.split(".", 1)[0])
+    if provider is not None:
+        provider_type = provider.type
+    if provider_type in spec.non_hosting:
+        return None
+    provider_spec = spec.for_type(provider_type)
+    trace: list[TraceStep] = []
+    if provider_spec is None:
+        region: str | Unknown = Unknown(f"sovscan does not know where resources of the Terraform provider '{provider_type}' live")
+        found_hints: dict = {}
+    else:
+        region = resource_region(obj, provider_spec, provider, missing, trace)
+        found_hints = placement_hints(obj, provider_spec, provider)
+    tags, complete = collect_tags(obj, provider_spec, provider)
+    instances_known = obj.unknown_instances is None and _instances_known(instance)
+    return Resource(
+        address=obj.address,
+        type=obj.block.type,
+        provider=provider_type,
+        region=region,
+        origin=Origin(obj.block.file, obj.block.line),
+        tags=tags,
+        tags_complete=complete,
+        hints=found_hints,
+        trace=tuple(trace[-20:]),
+        instances_known=instances_known,
+        module_call=_remote_call(instance),
+        holds_data=not spec.holds_no_data(obj.block.type),
+        root=root_dir,
+    )
+
+
+def _instances_known(instance: ModuleInstance) -> bool:
+    node: ModuleInstance | None = instance
+    while node is not None:
+        if node.unknown_instances is not None:
+            return False
+        node = node.parent
+    return True
+
+
+# --------------------------------------------------------------------------- data sources that name a place
+
+def _provider_of(obj: ResourceObject, spec: TerraformSpec):
+    key, provider, missing = obj.module.provider_for(obj.block)
+    provider_type = provider.type if provider else obj.module.provider_type(key.split(".", 1)[0])
+    return provider, missing, spec.for_type(provider_type)
+
+
+def _data_region(obj: DataObject, name: str, spec: TerraformSpec, names: tuple[str, ...]) -> Any:
+    """data.aws_region.x.name (and .region, .id) is the provider's region."""
+    if name not in names:
+        return None
+    provider, missing, provider_spec = _provider_of(obj, spec)
+    if provider_spec is None:
+        return None
+    return provider_region(provider_spec, provider, missing, [])
+
+
+def _data_google(obj: DataObject, name: str, spec: TerraformSpec) -> Any:
+    """data.google_client_config.x.region/.zone/.project are the provider's settings."""
+    if name not in ("region", "zone", "project"):
+        return None
+    provider, missing, _ = _provider_of(obj, spec)
+    if provider is None:
+        return Unknown(missing or "no google provider configuration")
+    present, value = provider.attribute(name)
+    return value if present else Unknown(f"the google provider sets no {name}")
+
+
+def _computed_region(obj: ResourceObject, spec: TerraformSpec) -> Any:
+    """An AWS resource's region attribute, when not set, is its provider's region."""
+    provider, missing, provider_spec = _provider_of(obj, spec)
+    if provider_spec is None or provider_spec.type != "aws":
+        return None
+    return provider_region(provider_spec, provider, missing, [])
