@@ -238,7 +238,25 @@ def locate(resource: Resource, catalog: Catalog, as_of: str) -> Hosting:
         commercial=_join((c.provider.commercial for c in found), reason),
         certifications=certifications,
         facts=_facts(found, catalog, certifications),
+        seal=_seal(found, reason),
     )
+
+
+def _seal(found: list[Candidate], reason: str) -> dict[str, int | Unknown]:
+    """SEAL level per objective, the same for every candidate or Unknown."""
+    from scanner.policy.catalog import SEAL_OBJECTIVES
+
+    levels: dict[str, int | Unknown] = {}
+    for objective in SEAL_OBJECTIVES:
+        values = [
+            c.provider.csf_seal.levels.get(objective) if c.provider.csf_seal else None
+            for c in found
+        ]
+        if any(v is None for v in values):
+            levels[objective] = Unknown(f"no SEAL level for {objective} in the catalog")
+        else:
+            levels[objective] = _join(values, reason)
+    return levels
 
 
 def _joined_status(found: list[Candidate], scheme: str, resource: Resource, as_of: str, reason: str) -> CertificationStatus:

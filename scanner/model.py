@@ -54,6 +54,7 @@ class Origin:
     line: int | None = None
     account: str | None = None
     api: str | None = None
+    end_line: int | None = None  # last line of the block, for suppressions inside it
 
     def __str__(self) -> str:
         if self.file:
@@ -120,7 +121,8 @@ class Resource:
     copies: tuple[DataCopy, ...] = ()
     trace: tuple[TraceStep, ...] = ()
     instances_known: bool = True  # False: count/for_each could not be expanded statically
-    module_call: Origin | None = None  # the outermost module call, for findings inside remote modules
+    module_call: Origin | None = None  # the outermost remote module call, for findings inside downloaded modules
+    module_calls: tuple[Origin, ...] = ()  # every module call leading here, outermost first
     holds_data: bool = True  # False for identity and network plumbing: listed, judged by no rule
     root: str | None = None  # the root module (folder) this instance belongs to
 
@@ -184,6 +186,7 @@ class Hosting:
     commercial: bool | Unknown = True
     certifications: Mapping[str, "CertificationStatus"] = field(default_factory=dict)
     facts: tuple["Fact", ...] = ()
+    seal: Mapping[str, "int | Unknown"] = field(default_factory=dict)  # EU CSF SEAL level per objective (SOV-1…8)
 
 
 @dataclass(frozen=True, slots=True)

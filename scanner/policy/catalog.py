@@ -19,6 +19,7 @@ from scanner.policy.paths import display_path, policies_dir
 from scanner.policy.schema import (
     INVALID,
     Bool,
+    Int,
     Country,
     Date,
     Field,
@@ -113,6 +114,17 @@ class Detection:
 
 
 @dataclass(frozen=True)
+class SealAssessment:
+    """SEAL levels (0-4) per EU Cloud Sovereignty Framework objective, and who assessed them."""
+
+    levels: dict[str, int]  # SOV-1 … SOV-8
+    provenance: str  # official | tender | third-party | self-assessed
+    confidence: str
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Provider:
     id: str
     name: str
@@ -131,6 +143,7 @@ class Provider:
     note: str | None
     file: str
     line: int
+    csf_seal: SealAssessment | None = None
 
     def find_region(self, region: str) -> Region | None:
         exact = next((r for r in self.regions if r.id is not None and r.matches(region)), None)
@@ -315,6 +328,20 @@ _BOTOCORE = Obj(
     what="regions_from_botocore",
 )
 
+SEAL_OBJECTIVES = ("SOV-1", "SOV-2", "SOV-3", "SOV-4", "SOV-5", "SOV-6", "SOV-7", "SOV-8")
+
+_SEAL = Obj(
+    {
+        "levels": Field(MapOf(Int(0, 4), key=Str(SEAL_OBJECTIVES)), required=True),
+        "provenance": Field(Str(("official", "tender", "third-party", "self-assessed")), required=True),
+        "confidence": Field(Str(CONFIDENCE), required=True),
+        "sources": Field(_sources_spec(), default=list),
+        "note": Field(Str()),
+    },
+    build=lambda d: SealAssessment(dict(d["levels"]), d["provenance"], d["confidence"], tuple(d["sources"]), d["note"]),
+    what="csf_seal",
+)
+
 PROVIDER = Obj(
     {
         "id": Field(Str(pattern=r"[a-z0-9][a-z0-9-]*", expected="a lower-case id such as ovhcloud"), required=True),
@@ -329,6 +356,7 @@ PROVIDER = Obj(
         "regions": Field(ListOf(_REGION, unique_key=lambda r: (r.id or r.label).lower(), what="region id"), default=list),
         "regions_from_botocore": Field(_BOTOCORE),
         "offers": Field(ListOf(_OFFER, unique_key=lambda o: o.id, what="offer id"), default=list),
+        "csf_seal": Field(_SEAL),
         "sources": Field(_sources_spec(), default=list),
         "verified_at": Field(Date(), required=True),
         "confidence": Field(Str(CONFIDENCE), required=True),
@@ -459,6 +487,7 @@ def _load_provider(path: Path, problems: Problems) -> Provider | None:
         note=checked["note"],
         file=display,
         line=checked["_line"],
+        csf_seal=checked["csf_seal"],
     )
 
 
@@ -498,6 +527,7 @@ def _check_references(catalog: Catalog, problems: Problems) -> None:
         cited += [s for r in provider.regions for s in r.sources]
         cited += [s for o in provider.offers for s in o.sources]
         cited += [s for o in provider.offers for c in o.certifications for s in c.sources]
+        cited += list(provider.csf_seal.sources) if provider.csf_seal else []
         for source in sorted(set(cited)):
             if source not in catalog.sources:
                 problems.add(provider.line, f"provider '{provider.id}' cites source '{source}', which policies/catalog/sources.yml does not define")

@@ -1,13 +1,27 @@
-"""The registry of reporters: format name → module with ``render(report, color) -> str``.
+"""The registry of reporters: format name → module with ``render(report, color=False) -> str``.
 
-Reporters are pure: they return text and write nothing.
+Reporters are pure: they return text and write nothing. Modules are imported
+only when their format is asked for.
 """
 
 from __future__ import annotations
 
-from scanner.report import json_report, text
+import importlib
+from types import ModuleType
 
 REPORTERS = {
-    "text": text,
-    "json": json_report,
+    "text": "scanner.report.text",
+    "json": "scanner.report.json_report",
+    "sarif": "scanner.report.sarif",
+    "junit": "scanner.report.junit",
+    "markdown": "scanner.report.markdown",
+    "csv": "scanner.report.csv_report",
+    "gitlab": "scanner.report.gitlab",
+    "html": "scanner.report.html",
 }
+
+FORMATS = tuple(REPORTERS)
+
+
+def reporter_for(fmt: str) -> ModuleType:
+    return importlib.import_module(REPORTERS[fmt])

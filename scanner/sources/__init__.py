@@ -52,5 +52,15 @@ def collect(path: Path, variables: VariableOptions, parse_cache=None) -> SourceR
         return result
     if path.name.endswith((".tf", ".tf.json")):
         return collect(path.parent, variables, parse_cache)
-    result.errors.append(ScanError(str(path), None, "not a Terraform folder or a supported export (plan JSON, state, inventory)"))
-    return result
+    from scanner.sources.detect import detect, reader_for
+
+    display = display_prefix(path.parent) + path.name
+    kind, problem = detect(path)
+    if kind is None:
+        result.errors.append(ScanError(display, None, problem or "unsupported input"))
+        return result
+    reader = reader_for(kind)
+    if reader is None:
+        result.errors.append(ScanError(display, None, f"{kind} input is not supported by this version of sovscan"))
+        return result
+    return reader(path, display)

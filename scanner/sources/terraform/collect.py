@@ -106,6 +106,15 @@ def _remote_call(instance: ModuleInstance) -> Origin | None:
     return found
 
 
+def _call_origins(instance: ModuleInstance) -> tuple[Origin, ...]:
+    origins = []
+    node = instance
+    while node.parent is not None and node.call is not None:
+        origins.append(Origin(node.call.file, node.call.line, end_line=node.call.end_line))
+        node = node.parent
+    return tuple(reversed(origins))
+
+
 def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Iterator[Resource]:
     for block in instance.config.resources:
         if block.mode != "managed":
@@ -146,13 +155,14 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
         type=obj.block.type,
         provider=provider_type,
         region=region,
-        origin=Origin(obj.block.file, obj.block.line),
+        origin=Origin(obj.block.file, obj.block.line, end_line=obj.block.end_line),
         tags=tags,
         tags_complete=complete,
         hints=found_hints,
         trace=tuple(trace[-20:]),
         instances_known=instances_known,
         module_call=_remote_call(instance),
+        module_calls=_call_origins(instance),
         holds_data=not spec.holds_no_data(obj.block.type),
         root=root_dir,
     )

@@ -1,42 +1,17 @@
-"""The command line: each command reads like the pipeline, and nothing heavy is imported at start-up."""
+"""``sovscan scan``: load policy → collect → classify → locate → evaluate → render → exit code."""
 
 from __future__ import annotations
 
-import enum
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from scanner import __version__
+from scanner.cli import ExitCode, UsageProblem
+from scanner.report import FORMATS
 
-FORMATS = ("text", "json")
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
-
-
-class ExitCode(enum.IntEnum):
-    OK = 0
-    FINDINGS = 1
-    ERROR = 2
-
-
-class UsageProblem(click.ClickException):
-    exit_code = ExitCode.ERROR
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="sovscan")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
-    """sovscan: is the data each resource holds allowed to live where it lives?
-
-    Checks Terraform and cloud inventories against the French State's
-    trusted-cloud doctrine (SecNumCloud, HDS, GDPR) or the EU pack.
-    """
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
 
 
 def _parse_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -56,7 +31,7 @@ def _parse_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[t
     return [(f, targets[f]) for f in chosen]
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Output format (repeatable).")
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FILE|FORMAT=FILE", help="Write a format to a file instead of stdout.")
@@ -73,7 +48,7 @@ def scan(paths, formats, outputs, fail_on, config_path, pack, var_files, variabl
     from scanner import cache
     from scanner.model import Severity
     from scanner.pipeline import PolicyError, build_report, exit_code, load_policy
-    from scanner.report import REPORTERS
+    from scanner.report import reporter_for
     from scanner.sources import collect
     from scanner.sources.terraform.inputs import VariableOptions, VarSyntaxError, parse_var_option
 
@@ -108,7 +83,7 @@ def scan(paths, formats, outputs, fail_on, config_path, pack, var_files, variabl
         click.echo(render_explanation(report, explain_address), nl=False)
     else:
         for fmt, file in targets:
-            reporter = REPORTERS[fmt]
+            reporter = reporter_for(fmt)
             if file is None:
                 color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
                 click.echo(reporter.render(report, color=color), nl=False)
@@ -128,67 +103,3 @@ def _check_date(text: str) -> None:
         datetime.date.fromisoformat(text)
     except ValueError:
         raise UsageProblem(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None
-
-
-@cli.command()
-@click.option("--pack", help="Policy pack (default: fr-state).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
-def rules(pack, config_path, fmt) -> None:
-    """List the active rules of a pack, with their severity and legal references."""
-    from scanner.pipeline import PolicyError, load_policy
-    from scanner.report.rules import render_rules
-
-    try:
-        policy = load_policy(config_path, pack, search_from=Path("."))
-    except PolicyError as exc:
-        raise UsageProblem(str(exc)) from None
-    click.echo(render_rules(policy.pack, fmt), nl=False)
-
-
-@cli.command()
-@click.argument("rule_id")
-@click.option("--pack", help="Policy pack (default: fr-state).")
-def explain(rule_id, pack) -> None:
-    """Explain one rule: what it checks, why, its references and examples."""
-    from scanner.pipeline import PolicyError, load_policy
-    from scanner.report.rules import render_rule
-
-    try:
-        policy = load_policy(None, pack)
-    except PolicyError as exc:
-        raise UsageProblem(str(exc)) from None
-    rule = policy.pack.rule(rule_id)
-    if rule is None:
-        raise UsageProblem(f"no rule '{rule_id}' in pack {policy.pack.id}; see `sovscan rules`")
-    click.echo(render_rule(rule), nl=False)
-
-
-def main(argv: list[str] | None = None, prog_name: str | None = None) -> None:
-    """Entry point: one handler turns an unexpected exception into a short bug report."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    try:
-        cli.main(args=argv, prog_name=prog_name or "sovscan", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code if exc.exit_code != 1 else ExitCode.ERROR)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(ExitCode.ERROR)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except Exception as exc:  # the one top-level handler
-        if debug:
-            raise
-        click.echo(
-            f"sovscan: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in sovscan, not in your input. Please report it with the command you ran; "
-            "--debug shows the traceback.",
-            err=True,
-        )
-        sys.exit(ExitCode.ERROR)
