@@ -40,6 +40,7 @@ COMMANDS = {
     "diff": "scanner.cli.diff:diff",
     "merge": "scanner.cli.merge:merge",
     "init": "scanner.cli.init:init",
+    "pre-commit": "scanner.cli.precommit:precommit",
 }
 
 

@@ -63,6 +63,7 @@ def scan(paths, formats, outputs, fail_on, config_path, pack, var_files, variabl
         _check_date(as_of)
     if no_cache:
         cache.disable()
+    parse_cache = _parse_cache()
     try:
         policy = load_policy(config_path, pack, as_of, search_from=paths[0])
     except PolicyError as exc:
@@ -71,7 +72,7 @@ def scan(paths, formats, outputs, fail_on, config_path, pack, var_files, variabl
     options = VariableOptions(tuple(var_files), tuple(variables), dict(os.environ))
     resources, errors, scanned = [], [], 0
     for path in paths:
-        result = collect(path, options)
+        result = collect(path, options, parse_cache)
         resources += result.resources
         errors += result.errors
         scanned += result.scanned
@@ -94,6 +95,20 @@ def scan(paths, formats, outputs, fail_on, config_path, pack, var_files, variabl
         sys.exit(ExitCode.ERROR)
     threshold = Severity.parse(fail_on or policy.config.fail_on or "high")
     sys.exit(exit_code(report.findings, threshold))
+
+
+def _parse_cache():
+    """The content-hash cache of parsed files, or None when caching is off or unavailable."""
+    from scanner.cache import cache_dir
+
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        from scanner.sources.terraform.parsecache import ParseCache
+    except ImportError:
+        return None
+    return ParseCache.open(directory)
 
 
 def _check_date(text: str) -> None:
