@@ -1,24 +1,28 @@
 """Classify: how sensitive each resource's data is, from its tags and its workload's.
 
 Every resource of a workload takes the levels of the whole workload: an
-untagged function in the payroll workload handles payroll data. A tag whose
-value cannot be resolved statically, or that the vocabulary does not know,
-is reported as such, never read as "unclassified".
+untagged function in the payroll workload handles payroll data. A resource
+that holds the whole Terraform state (the backend) takes every level of its
+root module. A tag whose value cannot be resolved statically, or that the
+vocabulary does not know, is reported as such, never read as "unclassified".
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scanner.model import Classification, Resource, Tag, TraceStep, Unknown
 from scanner.policy.vocabulary import Vocabulary, normalize_key, normalize_value
 
 _SEPARATORS = re.compile(r"[,;+|]")
+STATE_HOLDERS = {"terraform_backend"}  # resources holding every attribute of their root module
 
 
 @dataclass
 class _Own:
+    """What a resource's own tags say."""
+
     classes: set[str]
     evidence: list[TraceStep]
     unrecognised: list[str]
@@ -59,45 +63,79 @@ def _own(resource: Resource, vocabulary: Vocabulary) -> _Own:
 def classify(resources: list[Resource], vocabulary: Vocabulary, default_level: str | None = None) -> list[Classification]:
     """One classification per resource, in the same order."""
     owns = [_own(r, vocabulary) for r in resources]
-    workload_classes: dict[str, set[str]] = {}
-    workload_evidence: dict[str, list[TraceStep]] = {}
+    workloads = _workload_levels(owns)
+    drafts = [_lift(own, workloads, default_level, vocabulary) for own in owns]
+    roots = _root_levels(resources, drafts)
+    return [
+        _state_holder(resource, draft, roots, vocabulary) if resource.type in STATE_HOLDERS else draft
+        for resource, draft in zip(resources, drafts)
+    ]
+
+
+def _workload_levels(owns: list[_Own]) -> dict[str, tuple[set[str], list[TraceStep]]]:
+    found: dict[str, tuple[set[str], list[TraceStep]]] = {}
     for own in owns:
         if own.workload:
-            workload_classes.setdefault(own.workload, set()).update(own.classes)
-            workload_evidence.setdefault(own.workload, []).extend(own.evidence)
-    results = []
-    for resource, own in zip(resources, owns):
-        classes = set(own.classes)
-        evidence = list(own.evidence)
-        if own.workload:
-            lifted = workload_classes[own.workload] - classes
-            if lifted:
-                classes |= lifted
-                for step in workload_evidence[own.workload]:
-                    if step not in evidence:
-                        evidence.append(TraceStep(f"workload '{own.workload}': {step.what}", step.value, step.origin))
-        status = "classified"
-        reason = None
-        if not classes:
-            if own.unrecognised:
-                status = "unrecognised"
-            elif own.unresolved:
-                status, reason = "unresolved", own.unresolved
-            elif default_level:
-                classes = {default_level}
-                evidence.append(TraceStep("untagged_level in .sovscan.yml", default_level))
-            else:
-                status = "unclassified"
-        level = max(classes, key=vocabulary.rank) if classes else None
-        results.append(
-            Classification(
-                level=level,
-                classes=frozenset(classes),
-                workload=own.workload,
-                status=status,
-                evidence=tuple(evidence),
-                reason=reason,
-                unrecognised=tuple(own.unrecognised),
-            )
-        )
-    return results
+            levels, proof = found.setdefault(own.workload, (set(), []))
+            levels.update(own.classes)
+            proof.extend(own.evidence)
+    return found
+
+
+def _lift(own: _Own, workloads: dict, default_level: str | None, vocabulary: Vocabulary) -> Classification:
+    classes = set(own.classes)
+    evidence = list(own.evidence)
+    if own.workload:
+        levels, proof = workloads[own.workload]
+        if levels - classes:
+            classes |= levels
+            evidence += [
+                TraceStep(f"workload '{own.workload}': {step.what}", step.value, step.origin)
+                for step in proof
+                if step not in evidence
+            ]
+    status, reason = "classified", None
+    if not classes:
+        if own.unrecognised:
+            status = "unrecognised"
+        elif own.unresolved:
+            status, reason = "unresolved", own.unresolved
+        elif default_level:
+            classes = {default_level}
+            evidence.append(TraceStep("untagged_level in .sovscan.yml", default_level))
+        else:
+            status = "unclassified"
+    return Classification(
+        level=max(classes, key=vocabulary.rank) if classes else None,
+        classes=frozenset(classes),
+        workload=own.workload,
+        status=status,
+        evidence=tuple(evidence),
+        reason=reason,
+        unrecognised=tuple(own.unrecognised),
+    )
+
+
+def _root_levels(resources: list[Resource], drafts: list[Classification]) -> dict[str | None, tuple[set[str], list[TraceStep]]]:
+    """Every level present in each root module, with one proof per level."""
+    found: dict[str | None, tuple[set[str], list[TraceStep]]] = {}
+    for resource, draft in zip(resources, drafts):
+        if resource.type in STATE_HOLDERS:
+            continue
+        levels, proof = found.setdefault(resource.root, (set(), []))
+        for level in sorted(draft.classes - levels):
+            levels.add(level)
+            proof.append(TraceStep(f"the state holds {resource.address}", level, resource.origin))
+    return found
+
+
+def _state_holder(resource: Resource, draft: Classification, roots: dict, vocabulary: Vocabulary) -> Classification:
+    levels, proof = roots.get(resource.root, (set(), []))
+    return replace(
+        draft,
+        level=max(levels, key=vocabulary.rank) if levels else None,
+        classes=frozenset(levels),
+        status="classified" if levels else "unclassified",
+        evidence=tuple(proof),
+        reason=None,
+    )

@@ -19,7 +19,7 @@ AS_OF = "2026-11-27"
 
 def scan_document(path: Path, *, var_files=(), variables=(), environment=None, config: Path | None = None, pack: str | None = None, as_of: str = AS_OF) -> dict:
     policy = load_policy(config, pack, as_of, search_from=path)
-    result = collect(path, VariableOptions(tuple(var_files), tuple(variables), environment or {}))
+    result = collect(path, VariableOptions(tuple(Path(f) for f in var_files), tuple(variables), environment or {}))
     report = build_report([str(path)], result.resources, result.errors, policy)
     return json.loads(json_report.render(report))
 

@@ -59,6 +59,8 @@ def kind_of(document: Any) -> tuple[str | None, str | None]:
             return "terraform-plan", None
         if "terraform_version" in document and "resources" in document and "version" in document:
             return "terraform-state", None
+        if "format_version" in document and "values" in document:  # terraform show -json of a state
+            return "terraform-state", None
         if document.get("kind") == "sovscan-inventory":
             return "sovscan-inventory", None
         if isinstance(document.get("data"), list) and document.get("data") and _looks_azure(document["data"][0]):

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
+from scanner.sources.terraform.backends import backend_resources
+from scanner.sources.terraform.ast import references
 from scanner.sources.terraform.evaluator import Budget
 from scanner.sources.terraform.inputs import VariableOptions, root_inputs
 from scanner.sources.terraform.instances import Context, DataObject, ModuleInstance, ResourceObject
@@ -49,6 +51,7 @@ def scan_folder(root: Path, options: VariableOptions | None = None, parse_cache:
         instance = ModuleInstance(ctx, config, "", root_inputs=inputs)
         for resource in _walk(instance, spec, root_dir):
             result.resources.append(resource)
+        result.resources.extend(backend_resources(config, root_dir))
         _check_named_values(instance)
         result.errors.extend(ctx.errors)
     result.errors = project.errors + result.errors
@@ -146,7 +149,9 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
         region: str | Unknown = Unknown(f"sovscan does not know where resources of the Terraform provider '{provider_type}' live")
         found_hints: dict = {}
     else:
-        region = resource_region(obj, provider_spec, provider, missing, trace)
+        region = resource_region(obj, provider_spec, provider, missing, trace, lambda o, t: _inherited_region(o, provider_spec, spec, t, 0))
+        if not (trace and trace[-1].what.startswith(obj.address)):  # the region came from the provider
+            trace.extend(instance.provider_route(provider_key))
         found_hints = placement_hints(obj, provider_spec, provider)
     tags, complete = collect_tags(obj, provider_spec, provider)
     instances_known = obj.unknown_instances is None and _instances_known(instance)
@@ -175,6 +180,62 @@ def _instances_known(instance: ModuleInstance) -> bool:
             return False
         node = node.parent
     return True
+
+
+# --------------------------------------------------------------------------- a parent resource's location
+
+MAX_PARENT_DEPTH = 4
+
+
+def _inherited_region(obj: ResourceObject, provider_spec, spec: TerraformSpec, trace: list[TraceStep], depth: int) -> str | Unknown | None:
+    """The location of the resource(s) this one names in an ``inherit_from`` attribute, if they agree."""
+    if depth > MAX_PARENT_DEPTH or not provider_spec.inherit_from:
+        return None
+    config = obj.module.config
+    parents = []
+    for name in provider_spec.inherit_from:
+        attr = obj.block.body.attr(name)
+        if attr is None:
+            continue
+        for path in references(attr.expr):
+            if len(path) >= 2 and "_" in path[0] and path[0] not in ("each", "count", "self"):
+                block = config.resource("managed", path[0], path[1])
+                if block is not None and block is not obj.block:
+                    parents.append((name, attr.line, block))
+    if not parents:
+        return None
+    found: dict[str, tuple[str, list[TraceStep]]] = {}
+    for name, line, block in parents:
+        objects = obj.module.resource_objects(block)
+        if isinstance(objects, Unknown):
+            return Unknown(f"the parent {block.address} named by {name} has an unknown number of instances")
+        for parent in objects:
+            region, steps = _parent_region(parent, spec, depth)
+            if isinstance(region, Unknown):
+                return Unknown(f"the parent {parent.address} named by {name} has an unknown location ({region.reason})")
+            found.setdefault(region, (parent.address, steps + [TraceStep(f"{obj.address} {name} names {parent.address}", region, Origin(obj.block.file, line))]))
+    if len(found) > 1:
+        return Unknown(f"the parents named by {obj.address} are in several locations ({', '.join(sorted(found))})")
+    region, (_, steps) = next(iter(found.items()))
+    trace.extend(steps)
+    return region
+
+
+def _parent_region(parent: ResourceObject, spec: TerraformSpec, depth: int) -> tuple[str | Unknown, list[TraceStep]]:
+    memo = parent.module._region_memo
+    if parent.address in memo:
+        return memo[parent.address]
+    provider_key, provider, missing = parent.module.provider_for(parent.block)
+    provider_type = provider.type if provider is not None else parent.module.provider_type(provider_key.split(".", 1)[0])
+    parent_spec = spec.for_type(provider_type)
+    steps: list[TraceStep] = []
+    if parent_spec is None:
+        result: tuple = (Unknown(f"sovscan does not know where {provider_type} resources live"), steps)
+    else:
+        region = resource_region(parent, parent_spec, provider, missing, steps, lambda o, t: _inherited_region(o, parent_spec, spec, t, depth + 1))
+        result = (region, steps)
+    memo[parent.address] = result
+    return result
 
 
 # --------------------------------------------------------------------------- data sources that name a place

@@ -110,6 +110,7 @@ class ModuleInstance:
         self._children: dict[str, Any] = {}
         self._providers: dict[str, "ProviderInstance | None"] = {}
         self.unknown_instances: Unknown | None = None  # set when the call's count/for_each is unknown
+        self._region_memo: dict[str, tuple[Any, list[TraceStep]]] = {}  # parent locations, for inheritance
 
     # ------------------------------------------------------------------ helpers
 
@@ -438,6 +439,26 @@ class ModuleInstance:
                 found, _ = self.parent.provider(key)
         self._providers[key] = found
         return found, None if found else self._missing_reason(key)
+
+    def provider_route(self, key: str) -> list[TraceStep]:
+        """How a provider configuration reaches this module: providers maps and inheritance, root first."""
+        steps: list[TraceStep] = []
+        node: ModuleInstance = self
+        while key not in node.config.providers and node.parent is not None and node.call is not None:
+            mapping = dict(node.call.providers)
+            providers_attr = node.call.body.attr("providers")
+            line = providers_attr.line if providers_attr is not None else node.call.line
+            if mapping:
+                if key not in mapping:
+                    break
+                steps.append(TraceStep(f"{node.address} providers map: {key}", mapping[key], Origin(node.call.file, line)))
+                key = mapping[key]
+            elif "." not in key:
+                steps.append(TraceStep(f"{node.address} inherits the default provider", key, Origin(node.call.file, node.call.line)))
+            else:
+                break
+            node = node.parent
+        return steps[::-1]
 
     def _missing_reason(self, key: str) -> str:
         if self.call is not None and self.call.providers and key not in dict(self.call.providers):

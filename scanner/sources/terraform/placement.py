@@ -7,6 +7,7 @@ produced the region is kept as a trace.
 
 from __future__ import annotations
 
+from typing import Callable
 from urllib.parse import urlparse
 
 from scanner.model import Origin, TraceStep, Unknown
@@ -26,8 +27,20 @@ def region_text(value, spec: ProviderSpec) -> str | Unknown | None:
     return text
 
 
-def resource_region(obj: ResourceObject, spec: ProviderSpec, provider: ProviderInstance | None, missing: str | None, trace: list[TraceStep]) -> str | Unknown:
-    """The region of a resource instance, from its own attributes or its provider's."""
+def resource_region(
+    obj: ResourceObject,
+    spec: ProviderSpec,
+    provider: ProviderInstance | None,
+    missing: str | None,
+    trace: list[TraceStep],
+    inherit: Callable[[ResourceObject, list[TraceStep]], "str | Unknown | None"] | None = None,
+) -> str | Unknown:
+    """The region of a resource instance.
+
+    In order: its own attributes; the parent resource it names (a container
+    lives in its storage account); the provider's default for its type;
+    its provider configuration.
+    """
     for path in spec.region_resource:
         present, value = obj.attribute(path, trace)
         if present and value is not None:
@@ -37,6 +50,14 @@ def resource_region(obj: ResourceObject, spec: ProviderSpec, provider: ProviderI
                 line = attr.line if attr is not None else obj.block.line
                 trace.append(TraceStep(f"{obj.address} {path}", str(region), Origin(obj.block.file, line)))
                 return region
+    if inherit is not None:
+        inherited = inherit(obj, trace)
+        if inherited is not None:
+            return inherited
+    default = spec.default_region(obj.block.type)
+    if default is not None:
+        trace.append(TraceStep(f"{obj.block.type} without a location: the provider's default", default, Origin(obj.block.file, obj.block.line)))
+        return default
     return provider_region(spec, provider, missing, trace)
 
 

@@ -37,6 +37,11 @@ class ProviderSpec:
     provider_tags: tuple[TagSource, ...]
     endpoint_block: str | None
     endpoint_services: tuple[tuple[str, tuple[str, ...]], ...]
+    inherit_from: tuple[str, ...] = ()
+    resource_defaults: tuple[tuple[str, str], ...] = ()
+
+    def default_region(self, resource_type: str) -> str | None:
+        return dict(self.resource_defaults).get(resource_type)
 
     def normalized(self, region: str) -> str:
         if self.normalize == "lower":
@@ -92,6 +97,8 @@ _PROVIDER = Obj(
         "tags": Field(ListOf(_TAG), default=list),
         "provider_tags": Field(ListOf(_TAG), default=list),
         "endpoints": Field(Obj({"block": Field(Str(), required=True), "services": Field(MapOf(ListOf(Str())), required=True)}, what="endpoints")),
+        "inherit_from": Field(ListOf(Str()), default=list),
+        "resource_defaults": Field(MapOf(Str()), default=dict),
     },
     what="terraform provider",
 )
@@ -123,6 +130,8 @@ def _build(type_: str, raw: dict, all_raw: dict) -> ProviderSpec:
         provider_tags=tuple(base.get("provider_tags") or ()),
         endpoint_block=endpoints["block"] if endpoints else None,
         endpoint_services=tuple((k, tuple(v)) for k, v in (endpoints["services"] if endpoints else {}).items()),
+        inherit_from=tuple(base.get("inherit_from") or ()),
+        resource_defaults=tuple((base.get("resource_defaults") or {}).items()),
     )
 
 
