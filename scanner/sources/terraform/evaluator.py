@@ -275,9 +275,10 @@ class Evaluator:
             return (left_bool and right_bool) if op == "&&" else (left_bool or right_bool)
         right = self.eval(expr.right, scope)
         if op in ("==", "!="):
-            unknown = contains_unknown(left) or contains_unknown(right)
-            if unknown is not None:
-                return unknown
+            for side in (left, right):
+                unknown = contains_unknown(side)
+                if unknown is not None:
+                    return unknown
             equal = _equal(materialize(left), materialize(right))
             return equal if op == "==" else not equal
         a, b = to_number(left), to_number(right)
