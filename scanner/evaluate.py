@@ -24,11 +24,14 @@ def judge(assessments: list[Assessment], pack: Pack, context: RuleContext) -> li
             kind = KINDS[rule.kind]
             if not rule.enabled or kind.evaluate is None:
                 continue
+            failed: list[Outcome] = []
             for outcome in kind.evaluate(assessment, rule, context):
                 if outcome.failed:
-                    findings.append(_finding(assessment, rule, outcome.message, outcome.evidence))
+                    failed.append(outcome)
                 elif rule.on_unknown:
                     unverified.setdefault(rule.on_unknown, []).append((rule, outcome))
+            if failed:
+                findings.append(_merged(assessment, rule, failed))
         for rule_id, items in unverified.items():
             target = pack.rule(rule_id)
             if target is None or not target.enabled:
@@ -38,6 +41,15 @@ def judge(assessments: list[Assessment], pack: Pack, context: RuleContext) -> li
             evidence = {"unverified": [{"rule": rule.id, "reason": outcome.message} for rule, outcome in items]}
             findings.append(_finding(assessment, target, message, evidence))
     return sorted(findings, key=sort_key)
+
+
+def _merged(assessment: Assessment, rule: Rule, failed: list[Outcome]) -> Finding:
+    """One finding per rule and resource, however many places (primary, copies) break it."""
+    messages = list(dict.fromkeys(o.message for o in failed))
+    evidence = dict(failed[0].evidence)
+    if len(failed) > 1:
+        evidence["places"] = [dict(o.evidence) for o in failed]
+    return _finding(assessment, rule, " ".join(messages), evidence)
 
 
 def sort_key(finding: Finding) -> tuple:

@@ -113,6 +113,9 @@ def _scheme_status(candidate: Candidate, scheme: str, resource: Resource, as_of:
 
 def _providers_for(resource: Resource, catalog: Catalog) -> tuple[list[Provider], str | None, str | Unknown | None]:
     """(candidate providers, region fixed by an endpoint, why there are none)."""
+    pinned = resource.hints.get("cloud")
+    if isinstance(pinned, str) and pinned in catalog.providers:
+        return [catalog.providers[pinned]], None, None
     endpoint = resource.hints.get("endpoint")
     if isinstance(endpoint, Unknown):
         return [], None, Unknown(f"the provider's endpoint is unknown ({endpoint.reason})")
@@ -147,10 +150,16 @@ def _providers_for(resource: Resource, catalog: Catalog) -> tuple[list[Provider]
     return providers, None, None
 
 
+# Copies cached at CDN edges are in many countries at once, the EU among others but not only.
+WORLDWIDE = Region("worldwide", None, (), "WORLD", None, (), "confirmed", "edge caches in many countries worldwide")
+
+
 def candidates(resource: Resource, catalog: Catalog) -> tuple[list[Candidate], Unknown | None]:
     providers, endpoint_region, problem = _providers_for(resource, catalog)
     if problem is not None:
         return [], problem
+    if resource.hints.get("area") == WORLDWIDE.id:
+        return [Candidate(p, WORLDWIDE, WORLDWIDE.id) for p in providers], None
     region = endpoint_region or resource.region
     if isinstance(region, Unknown):
         found = [Candidate(p, r, r.id or region) for p in providers for r in p.regions]
@@ -186,12 +195,14 @@ def _countries(candidate: Candidate) -> frozenset[str] | Unknown:
             return candidate.region_id
         return Unknown(f"region {candidate.region_id} of {candidate.provider.name} is not in the catalog")
     if not candidate.region.countries:
-        return Unknown(f"only the area of {candidate.region.label} is known ({candidate.region.area})")
+        return Unknown(f"{candidate.region.label} spans several countries ({candidate.region.area})")
     return frozenset(candidate.region.countries)
 
 
 def _membership(candidate: Candidate, catalog: Catalog, area: str) -> bool | Unknown:
     region = candidate.region
+    if region is WORLDWIDE:
+        return False
     if region is not None and not region.countries and region.area:
         if area == "eu":
             return True if region.area == "EU" else Unknown(f"{region.label} spans the EEA, not only the EU")

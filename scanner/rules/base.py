@@ -46,12 +46,28 @@ class Place:
         where = describe_hosting(self.hosting)
         if self.copy is None:
             return where
-        return f"its {self.copy.kind.replace('-', ' ')} in {where}"
+        label = COPY_LABELS.get(self.copy.kind, self.copy.kind.replace("-", " ") + " copy")
+        return f"its {label} in {where}"
 
     def evidence(self) -> dict[str, Any]:
         if self.copy is None:
             return {"location": "primary"}
         return {"location": "copy", "copy": {"kind": self.copy.kind, "origin": self.copy.origin.as_json()}}
+
+
+COPY_LABELS = {
+    "s3-replication": "S3 replica",
+    "dynamodb-replica": "DynamoDB replica",
+    "rds-read-replica": "read replica",
+    "rds-backup-replication": "replicated backups",
+    "backup-copy": "backup copies",
+    "kms-replica": "replica key",
+    "azure-geo-redundancy": "geo-redundant copy",
+    "azure-geo-backup": "geo-redundant backups",
+    "dual-region": "dual-region copy",
+    "cdn-edge": "CDN edge caches",
+    "log-shipping": "logs shipped",
+}
 
 
 def places(assessment: Assessment) -> Iterator[Place]:

@@ -33,8 +33,13 @@ def evaluate(assessment: Assessment, rule: Rule, context: RuleContext) -> Iterat
         return
     scheme = rule.options.get("satisfied_by")
     level = level_words(assessment, rule.levels)
+    seen_operators: set[str] = set()
     for place in places(assessment):
         hosting = place.hosting
+        operator_key = str(hosting.operator)
+        if not isinstance(hosting.operator, Unknown) and operator_key in seen_operators:
+            continue  # one operator, one verdict, however many of its regions hold copies
+        seen_operators.add(operator_key)
         if scheme:
             status = hosting.certifications.get(scheme)
             if status is not None and status.holds is True:

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources.terraform.backends import backend_resources
+from scanner.sources.terraform.copies import attach_copies
 from scanner.sources.terraform.ast import references
 from scanner.sources.terraform.evaluator import Budget
 from scanner.sources.terraform.inputs import VariableOptions, root_inputs
@@ -49,8 +50,7 @@ def scan_folder(root: Path, options: VariableOptions | None = None, parse_cache:
         result.errors.extend(input_errors)
         ctx = _context(project, root_dir, spec)
         instance = ModuleInstance(ctx, config, "", root_inputs=inputs)
-        for resource in _walk(instance, spec, root_dir):
-            result.resources.append(resource)
+        result.resources.extend(attach_copies(list(_walk(instance, spec, root_dir))))
         result.resources.extend(backend_resources(config, root_dir))
         _check_named_values(instance)
         result.errors.extend(ctx.errors)
@@ -118,7 +118,7 @@ def _call_origins(instance: ModuleInstance) -> tuple[Origin, ...]:
     return tuple(reversed(origins))
 
 
-def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Iterator[Resource]:
+def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Iterator[tuple[ResourceObject, Resource]]:
     for block in instance.config.resources:
         if block.mode != "managed":
             continue
@@ -130,7 +130,7 @@ def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Itera
         for obj in objects:
             resource = build_resource(obj, spec, root_dir)
             if resource is not None:
-                yield resource
+                yield obj, resource
     for child in instance.all_children():
         yield from _walk(child, spec, root_dir)
 
