@@ -128,7 +128,14 @@ def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Itera
             objects = [ResourceObject(instance, block, None, unknown_names)]
             objects[0].unknown_instances = objects
         for obj in objects:
-            resource = build_resource(obj, spec, root_dir)
+            try:
+                resource = build_resource(obj, spec, root_dir)
+            except RecursionError:
+                instance.ctx.error(block.file, block.line, f"{obj.address}: nested too deeply to evaluate; skipped")
+                continue
+            except Exception as exc:  # a bug in sovscan must cost one resource, not the scan
+                instance.ctx.error(block.file, block.line, f"{obj.address}: sovscan failed on this resource ({type(exc).__name__}: {exc}); please report it")
+                continue
             if resource is not None:
                 yield obj, resource
     for child in instance.all_children():

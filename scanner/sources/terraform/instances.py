@@ -130,6 +130,10 @@ class ModuleInstance:
         except RecursionError:
             self.ctx.error(file, line, "the expression is nested too deeply to evaluate")
             return Unknown("the expression is nested too deeply to evaluate")
+        except Exception as exc:  # a bug in sovscan must cost one value, not the scan
+            message = f"sovscan failed to evaluate this expression ({type(exc).__name__}: {exc}); please report it"
+            self.ctx.error(file, line, message)
+            return Unknown(message)
 
     def _named(self, key: str, file: str, line: int, compute: Callable[[list[TraceStep]], Any]) -> tuple[Any, tuple[TraceStep, ...]]:
         if key in self._memo:
