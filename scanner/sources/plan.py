@@ -32,19 +32,22 @@ def read_plan(path: Path, display: str) -> SourceResult:
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         result.errors.append(ScanError(display, getattr(exc, "lineno", None), f"not a readable plan JSON ({getattr(exc, 'msg', None) or exc})"))
         return result
+    if not isinstance(document, dict):
+        result.errors.append(ScanError(display, None, "a plan JSON must hold an object"))
+        return result
     version = str(document.get("format_version", ""))
     if not version.startswith(SUPPORTED_MAJOR + "."):
         result.errors.append(ScanError(display, None, f"plan format_version {version or 'missing'} is not supported (expected 1.x, from terraform show -json)"))
         return result
-    planned = (document.get("planned_values") or {}).get("root_module")
+    planned = _dict(document.get("planned_values")).get("root_module")
     if not isinstance(planned, dict):
         result.errors.append(ScanError(display, None, "the plan has no planned_values.root_module (was it made with terraform show -json?)"))
         return result
     spec = load_terraform_spec()
-    configuration = document.get("configuration") or {}
-    providers = configuration.get("provider_config") or {}
-    config_resources = dict(_config_resources(configuration.get("root_module") or {}, ""))
-    variables = {k: (v or {}).get("value") for k, v in (document.get("variables") or {}).items()}
+    configuration = _dict(document.get("configuration"))
+    providers = _dict(configuration.get("provider_config"))
+    config_resources = dict(_config_resources(_dict(configuration.get("root_module")), ""))
+    variables = {k: _dict(v).get("value") for k, v in _dict(document.get("variables")).items()}
     origins = ConfigOrigins.beside(path)
     root = display.rsplit("/", 1)[0] if "/" in display else "."
     for item in _planned_resources(planned):
@@ -58,23 +61,32 @@ def read_plan(path: Path, display: str) -> SourceResult:
     return result
 
 
-def _planned_resources(module: dict) -> Iterator[dict]:
-    for item in module.get("resources") or []:
+def _dict(value: Any) -> dict:
+    """JSON from outside: anything that should be an object but is not counts as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _planned_resources(module: dict, depth: int = 0) -> Iterator[dict]:
+    for item in _list(module.get("resources")):
         if isinstance(item, dict):
             yield item
-    for child in module.get("child_modules") or []:
-        if isinstance(child, dict):
-            yield from _planned_resources(child)
+    for child in _list(module.get("child_modules")):
+        if isinstance(child, dict) and depth < 64:
+            yield from _planned_resources(child, depth + 1)
 
 
-def _config_resources(module: dict, prefix: str) -> Iterator[tuple[str, dict]]:
+def _config_resources(module: dict, prefix: str, depth: int = 0) -> Iterator[tuple[str, dict]]:
     """Configuration resources keyed by their module path and address (no instance keys)."""
-    for item in module.get("resources") or []:
-        if isinstance(item, dict) and "address" in item:
+    for item in _list(module.get("resources")):
+        if isinstance(item, dict) and isinstance(item.get("address"), str):
             yield f"{prefix}{item['address']}", item
-    for name, call in (module.get("module_calls") or {}).items():
-        if isinstance(call, dict):
-            yield from _config_resources(call.get("module") or {}, f"{prefix}module.{name}.")
+    for name, call in _dict(module.get("module_calls")).items():
+        if isinstance(call, dict) and depth < 64:
+            yield from _config_resources(_dict(call.get("module")), f"{prefix}module.{name}.", depth + 1)
 
 
 def config_address(address: str) -> str:
@@ -96,13 +108,13 @@ def _resource(item: dict, config_resources: dict, providers: dict, variables: di
     type_ = item.get("type")
     if not isinstance(address, str) or not isinstance(type_, str):
         return None
-    provider_type = provider_type_from_name(item.get("provider_name", ""), type_)
+    provider_type = provider_type_from_name(str(item.get("provider_name", "")), type_)
     if provider_type in spec.non_hosting:
         return None
     provider_spec = spec.for_type(provider_type)
-    values = item.get("values") if isinstance(item.get("values"), dict) else {}
+    values = _dict(item.get("values"))
     config = config_resources.get(config_address(address), {})
-    provider_config = providers.get(config.get("provider_config_key", ""), {}) if config else {}
+    provider_config = _dict(providers.get(str(config.get("provider_config_key", "")))) if config else {}
     trace: list[TraceStep] = []
     if provider_spec is None:
         region: str | Unknown = Unknown(f"sovscan does not know where resources of the provider '{provider_type}' live")
@@ -110,7 +122,9 @@ def _resource(item: dict, config_resources: dict, providers: dict, variables: di
     else:
         region = read_region(values, provider_spec, trace, f"{address} (planned value)")
         if isinstance(region, Unknown):
-            region = _provider_region(provider_config, provider_spec, variables, trace) or region
+            from_provider = _provider_region(provider_config, provider_spec, variables, trace)
+            if from_provider is not None:
+                region = from_provider
         hints = _hints(provider_config, provider_spec, variables)
     tags, complete = read_tags(values, provider_spec, Origin(display), prefer_all=True)
     origin = origins.origin(config_address(address)) or Origin(display)
@@ -135,7 +149,7 @@ def _expression_value(expression: Any, variables: dict) -> tuple[Any, str | None
         return None, None
     if "constant_value" in expression:
         return expression["constant_value"], "constant"
-    references = expression.get("references") or []
+    references = _list(expression.get("references"))
     variable_refs = [r for r in references if isinstance(r, str) and r.startswith("var.")]
     if len(references) >= 1 and variable_refs and len(set(variable_refs)) == 1:
         name = variable_refs[0][4:]
@@ -147,7 +161,7 @@ def _expression_value(expression: Any, variables: dict) -> tuple[Any, str | None
 
 
 def _provider_region(provider_config: dict, spec: ProviderSpec, variables: dict, trace: list[TraceStep]) -> str | Unknown | None:
-    expressions = provider_config.get("expressions") or {}
+    expressions = _dict(provider_config.get("expressions"))
     for name in spec.region_provider:
         value, how = _expression_value(expressions.get(name), variables)
         if isinstance(value, Unknown):
@@ -162,7 +176,7 @@ def _provider_region(provider_config: dict, spec: ProviderSpec, variables: dict,
 
 
 def _hints(provider_config: dict, spec: ProviderSpec, variables: dict) -> dict:
-    expressions = provider_config.get("expressions") or {}
+    expressions = _dict(provider_config.get("expressions"))
     hints = {}
     for name, attribute in spec.hints:
         value, _ = _expression_value(expressions.get(attribute), variables)

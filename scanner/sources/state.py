@@ -95,13 +95,15 @@ def _key_text(key: Any) -> str:
 
 
 def _raw_state(document: dict) -> Iterator[tuple[str, str, str, dict]]:
-    for resource in document.get("resources") or []:
+    resources = document.get("resources")
+    for resource in resources if isinstance(resources, list) else []:
         if not isinstance(resource, dict) or resource.get("mode") != "managed":
             continue
         module = resource.get("module")
         base = f"{resource.get('type')}.{resource.get('name')}"
         prefix = f"{module}." if module else ""
-        for instance in resource.get("instances") or []:
+        instances = resource.get("instances")
+        for instance in instances if isinstance(instances, list) else []:
             if not isinstance(instance, dict):
                 continue
             attributes = instance.get("attributes") if isinstance(instance.get("attributes"), dict) else {}
@@ -109,13 +111,17 @@ def _raw_state(document: dict) -> Iterator[tuple[str, str, str, dict]]:
 
 
 def _shown_state(document: dict) -> Iterator[tuple[str, str, str, dict]]:
-    def walk(module: dict) -> Iterator[tuple[str, str, str, dict]]:
-        for item in module.get("resources") or []:
+    def walk(module: Any, depth: int) -> Iterator[tuple[str, str, str, dict]]:
+        if not isinstance(module, dict) or depth > 64:
+            return
+        items = module.get("resources")
+        for item in items if isinstance(items, list) else []:
             if isinstance(item, dict) and item.get("mode") == "managed":
                 values = item.get("values") if isinstance(item.get("values"), dict) else {}
                 yield str(item.get("address")), str(item.get("type")), str(item.get("provider_name", "")), values
-        for child in module.get("child_modules") or []:
-            if isinstance(child, dict):
-                yield from walk(child)
+        children = module.get("child_modules")
+        for child in children if isinstance(children, list) else []:
+            yield from walk(child, depth + 1)
 
-    yield from walk((document.get("values") or {}).get("root_module") or {})
+    values = document.get("values")
+    yield from walk(values.get("root_module") if isinstance(values, dict) else None, 0)
