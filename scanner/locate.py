@@ -211,7 +211,11 @@ def _membership(candidate: Candidate, catalog: Catalog, area: str) -> bool | Unk
     if isinstance(countries, Unknown):
         return countries
     allowed = {"eu": catalog.countries.eu, "eea": catalog.countries.eea, "adequacy": catalog.countries.eea | catalog.countries.adequacy}[area]
-    return countries <= allowed
+    inside = countries <= allowed
+    if inside and region is not None and region.confidence != "confirmed":
+        # Never pass on an unconfirmed fact; a likely failure still fails.
+        return Unknown(f"the country of {region.label} ({', '.join(countries)}) is unconfirmed in the catalog")
+    return inside
 
 
 def locate(resource: Resource, catalog: Catalog, as_of: str) -> Hosting:

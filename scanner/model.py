@@ -161,6 +161,8 @@ class Certification:
     sources: tuple[str, ...] = ()
     verified_at: str | None = None
     note: str | None = None
+    milestone: str | None = None  # J0…J3 for a qualification in progress
+    activities: tuple[str, ...] = ()  # HDS activities (CSP R.1111-9) covered
 
 
 @dataclass(frozen=True, slots=True)

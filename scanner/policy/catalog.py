@@ -29,6 +29,7 @@ from scanner.policy.schema import (
     Obj,
     Problems,
     Regex,
+    Spec,
     Str,
     Where,
 )
@@ -55,6 +56,7 @@ class Exposure:
     rationale: str
     sources: tuple[str, ...]
     confidence: str
+    verified_at: str | None = None  # None: the provider's verified_at
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Region:
     sources: tuple[str, ...]
     confidence: str
     note: str | None = None
+    verified_at: str | None = None  # None: the provider's verified_at
+    line: int | None = None  # where the entry is written, for error messages
 
     def matches(self, region: str) -> bool:
         if self.id is not None:
@@ -94,6 +98,7 @@ class Offer:
     certifications: tuple[Certification, ...]
     sources: tuple[str, ...]
     note: str | None = None
+    verified_at: str | None = None  # None: the provider's verified_at
 
 
 @dataclass(frozen=True)
@@ -191,8 +196,30 @@ class Catalog:
 
 # --------------------------------------------------------------------------- schema
 
+@dataclass
+class CatalogProblems(Problems):
+    """Problems of catalog files, which also know the ids of policies/catalog/sources.yml."""
+
+    sources: frozenset[str] | None = None  # None: the source table itself could not be read
+
+
+class SourceId(Spec):
+    """A source id; when the source table is loaded, it must be defined there."""
+
+    expected = "a source id such as S12 or U03 defined in policies/catalog/sources.yml"
+    shape = re.compile(r"S\d{2,3}|U\d{2,3}")
+
+    def check(self, value, where, problems):
+        if not isinstance(value, str) or not self.shape.fullmatch(value):
+            return self.fail(value, where, problems)
+        known = getattr(problems, "sources", None)
+        if known is not None and value not in known:
+            return self.fail(value, where, problems, f"{self.expected}, which does not define {value}")
+        return value
+
+
 def _sources_spec() -> ListOf:
-    return ListOf(Str(pattern=r"S\d{2,3}|U\d{2,3}", expected="a source id such as S12 (see policies/catalog/sources.yml)"))
+    return ListOf(SourceId())
 
 
 _EXPOSURE = Obj(
@@ -202,8 +229,9 @@ _EXPOSURE = Obj(
         "rationale": Field(Str(), required=True),
         "sources": Field(_sources_spec(), default=list),
         "confidence": Field(Str(CONFIDENCE), required=True),
+        "verified_at": Field(Date()),
     },
-    build=lambda d: Exposure(d["status"], tuple(d["laws"]), d["rationale"], tuple(d["sources"]), d["confidence"]),
+    build=lambda d: Exposure(d["status"], tuple(d["laws"]), d["rationale"], tuple(d["sources"]), d["confidence"], d["verified_at"]),
     what="exposure",
 )
 
@@ -219,6 +247,8 @@ def _build_region(d: dict) -> Region:
         sources=tuple(d["sources"]),
         confidence=d["confidence"],
         note=d["note"],
+        verified_at=d["verified_at"],
+        line=d["_line"],
     )
 
 
@@ -233,6 +263,7 @@ _REGION = Obj(
         "sources": Field(_sources_spec(), default=list),
         "confidence": Field(Str(CONFIDENCE), required=True),
         "note": Field(Str()),
+        "verified_at": Field(Date()),
     },
     build=_build_region,
     what="region",
@@ -252,6 +283,8 @@ def _build_certification(d: dict) -> Certification:
         sources=tuple(d["sources"]),
         verified_at=d["verified_at"],
         note=d["note"],
+        milestone=d["milestone"],
+        activities=tuple(d["activities"] or ()),
     )
 
 
@@ -294,8 +327,9 @@ _OFFER = Obj(
         "certifications": Field(ListOf(CERTIFICATION), default=list),
         "sources": Field(_sources_spec(), default=list),
         "note": Field(Str()),
+        "verified_at": Field(Date()),
     },
-    build=lambda d: Offer(d["id"], d["name"], tuple(d["service_models"]), d["match"], tuple(d["certifications"]), tuple(d["sources"]), d["note"]),
+    build=lambda d: Offer(d["id"], d["name"], tuple(d["service_models"]), d["match"], tuple(d["certifications"]), tuple(d["sources"]), d["note"], d["verified_at"]),
     what="offer",
 )
 
@@ -405,13 +439,16 @@ def _region_checks(provider: dict, problems: Problems) -> list[Region]:
     good = []
     for region in provider["regions"]:
         if (region.id is None) == (region.pattern is None):
-            problems.add(None, f"a region of provider '{provider['id']}' needs exactly one of 'id' or 'pattern'")
+            problems.add(region.line, f"a region of provider '{provider['id']}' needs exactly one of the keys 'id' or 'pattern'")
             continue
         if not region.countries and not region.area:
-            problems.add(None, f"region '{region.label}' of provider '{provider['id']}' needs 'country', 'countries' or 'area'")
+            problems.add(region.line, f"region '{region.label}' of provider '{provider['id']}' needs the key 'country', 'countries' or 'area'")
             continue
         good.append(region)
     return good
+
+
+BOTOCORE_REGION_WITHOUT_COUNTRY = "botocore lists this region; its country is not in the catalog yet"
 
 
 def _botocore_regions(spec: dict) -> tuple[list[Region], list[re.Pattern]]:
@@ -438,7 +475,7 @@ def _botocore_regions(spec: dict) -> tuple[list[Region], list[re.Pattern]]:
                     city=info.get("description"),
                     sources=("S61", *spec["sources"]),
                     confidence="unconfirmed" if (note or not country) else "confirmed",
-                    note=note or (None if country else "botocore lists this region; its country is not in the catalog yet"),
+                    note=note or (None if country else BOTOCORE_REGION_WITHOUT_COUNTRY),
                 )
             )
     return regions, patterns
@@ -510,39 +547,39 @@ def _load_countries(path: Path, problems: Problems) -> Countries:
     )
 
 
-def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
+def _load_sources(path: Path, problems: CatalogProblems) -> dict[str, Source] | None:
+    """The source table, or None when the file cannot be read (source ids are then not checked).
+
+    An entry with a problem is reported and left out, but its id still counts as
+    defined, so one typo does not turn every citation of it into an error too.
+    """
     problems.file = display_path(path)
-    raw = load_yaml_file(path, problems.file)
-    checked = MapOf(_SOURCE).check(raw.get("sources") if isinstance(raw, dict) else raw, Where("sources", 1), problems)
+    try:
+        raw = load_yaml_file(path, problems.file)
+    except YamlError as exc:
+        problems.add(exc.line, exc.message)
+        return None
+    if not isinstance(raw, dict) or "sources" not in raw:
+        problems.add(getattr(raw, "line", 1), "the document lacks the required key 'sources' (a mapping of source id to url, published, note, reliability)")
+        return None
+    checked = MapOf(_SOURCE, key=Str(pattern=SourceId.shape.pattern, expected="a source id such as S12 or U03")).check(raw["sources"], Where("sources", raw.line_of("sources")), problems)
     if checked is INVALID:
-        return {}
+        return None
+    problems.sources = frozenset(str(k) for k in raw["sources"])
     return {k: Source(k, v["url"], v["published"], v["note"], v["reliability"]) for k, v in checked.items()}
-
-
-def _check_references(catalog: Catalog, problems: Problems) -> None:
-    """Source ids must exist, and country codes must be real."""
-    for provider in catalog.providers.values():
-        problems.file = provider.file
-        cited = list(provider.sources) + list(provider.exposure.sources)
-        cited += [s for r in provider.regions for s in r.sources]
-        cited += [s for o in provider.offers for s in o.sources]
-        cited += [s for o in provider.offers for c in o.certifications for s in c.sources]
-        cited += list(provider.csf_seal.sources) if provider.csf_seal else []
-        for source in sorted(set(cited)):
-            if source not in catalog.sources:
-                problems.add(provider.line, f"provider '{provider.id}' cites source '{source}', which policies/catalog/sources.yml does not define")
 
 
 def load_catalog(root: Path | None = None, extra_provider_files: Iterable[Path] = ()) -> Catalog:
     """Load and validate the bundled catalog (and any extra provider files).
 
-    Invalid entries are dropped and their problems listed in ``catalog.errors``.
+    Invalid entries are dropped and their problems listed in ``catalog.errors``,
+    one sentence each naming file, line and key; the rest still loads.
     """
     root = root or policies_dir() / "catalog"
-    problems = Problems(file="")
+    problems = CatalogProblems(file="")
     countries = _load_countries(root / "countries.yml", problems)
     problems.countries = countries.known
-    sources = _load_sources(root / "sources.yml", problems)
+    sources = _load_sources(root / "sources.yml", problems)  # sets problems.sources to the defined ids
     providers: dict[str, Provider] = {}
     for path in [*sorted((root / "providers").glob("*.yml")), *extra_provider_files]:
         provider = _load_provider(path, problems)
@@ -552,14 +589,60 @@ def load_catalog(root: Path | None = None, extra_provider_files: Iterable[Path] 
             problems.add(provider.line, f"provider id '{provider.id}' is already defined in {providers[provider.id].file}")
             continue
         providers[provider.id] = provider
-    catalog = Catalog(providers=providers, countries=countries, sources=sources)
-    _check_references(catalog, problems)
+    catalog = Catalog(providers=providers, countries=countries, sources=sources or {})
     catalog.errors = problems.items
     return catalog
 
 
-def provider_problems(raw: Any, file: str, countries: frozenset[str]) -> list[tuple[str, int | None, str]]:
+def provider_problems(raw: Any, file: str, countries: frozenset[str], sources: frozenset[str] | None = None) -> list[tuple[str, int | None, str]]:
     """Validate one provider document (used by tests and ``.sovscan.yml`` hosting entries)."""
-    problems = Problems(file=file, countries=countries)
+    problems = CatalogProblems(file=file, countries=countries, sources=sources)
     PROVIDER.check(raw, Where("", getattr(raw, "line", 1)), problems)
     return problems.items
+
+
+# --------------------------------------------------------------------------- freshness
+
+@dataclass(frozen=True)
+class DatedFact:
+    """One catalog fact and the day it was last verified, for ``sovscan catalog --stale``."""
+
+    provider: str
+    kind: str  # provider | exposure | region | offer | certification
+    subject: str  # what the fact is about, in words
+    verified_at: str
+    sources: tuple[str, ...]
+    confidence: str
+
+
+def dated_facts(provider: Provider) -> list[DatedFact]:
+    """Every fact of a provider with its verification date (the provider's when none is given)."""
+    day = provider.verified_at
+    facts = [
+        DatedFact(provider.id, "provider", f"{provider.legal_name} ({provider.hq_country})", day, provider.sources, provider.confidence),
+        DatedFact(provider.id, "exposure", f"exposure {provider.exposure.status}", provider.exposure.verified_at or day, provider.exposure.sources, provider.exposure.confidence),
+    ]
+    for region in provider.regions:
+        where = ", ".join(region.countries) or region.area or "?"
+        facts.append(DatedFact(provider.id, "region", f"region {region.label} in {where}", region.verified_at or day, region.sources, region.confidence))
+    for offer in provider.offers:
+        offer_day = offer.verified_at or day
+        facts.append(DatedFact(provider.id, "offer", f"offer {offer.id}", offer_day, offer.sources, provider.confidence))
+        for cert in offer.certifications:
+            what = " ".join(p for p in (cert.scheme, cert.version, cert.status) if p)
+            facts.append(DatedFact(provider.id, "certification", f"offer {offer.id}: {what}", cert.verified_at or offer_day, cert.sources, cert.confidence))
+    return facts
+
+
+def stale_facts(providers: Iterable[Provider], as_of: str, days: int) -> list[tuple[DatedFact, int]]:
+    """Facts verified more than ``days`` days before ``as_of``, with their age in days, oldest first."""
+    import datetime as _dt
+
+    today = _dt.date.fromisoformat(as_of)
+    found = []
+    for provider in providers:
+        for fact in dated_facts(provider):
+            age = (today - _dt.date.fromisoformat(fact.verified_at)).days
+            if age > days:
+                found.append((fact, age))
+    return sorted(found, key=lambda item: (-item[1], item[0].provider, item[0].kind, item[0].subject))

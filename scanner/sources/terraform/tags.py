@@ -117,6 +117,11 @@ def _from_list(obj: ResourceObject, source: TagSource) -> tuple[list[Tag], Unkno
     tags = []
     unknown = None
     for item in value:
+        if isinstance(item, dict) and "key" in item:  # NumSpot: tags = [{key = "k", value = "v"}]
+            key, tag_value = as_text(item.get("key")), as_text(item.get("value"))
+            if isinstance(key, str):
+                tags.append(Tag(key, tag_value if isinstance(tag_value, str) else "", origin, "tags list"))
+            continue
         text = as_text(item)
         if isinstance(text, Unknown):
             unknown = text
