@@ -88,7 +88,7 @@ def offer_for(provider: Provider, region_id: str, resource: Resource) -> Offer |
 def _scheme_status(candidate: Candidate, scheme: str, resource: Resource, as_of: str) -> CertificationStatus:
     provider = candidate.provider
     if isinstance(candidate.region_id, Unknown):
-        return CertificationStatus(Unknown(candidate.region_id.reason), None, candidate.region_id.reason)
+        return _status_in_any_region(provider, scheme, resource, as_of, candidate.region_id)
     region_id = candidate.region_id
     offer = offer_for(provider, region_id, resource)
     if offer is None:
@@ -107,6 +107,26 @@ def _scheme_status(candidate: Candidate, scheme: str, resource: Resource, as_of:
         if isinstance(status.holds, Unknown):
             return status
     return statuses[0]
+
+
+def _status_in_any_region(provider: Provider, scheme: str, resource: Resource, as_of: str, unknown: Unknown) -> CertificationStatus:
+    """With the region unknown, a scheme is decided only if no offer scopes it by region."""
+    offers = [o for o in provider.offers if not o.match.regions and not o.match.hints]
+    if not offers:
+        return CertificationStatus(unknown, None, unknown.reason)
+    statuses = []
+    for offer in offers:
+        certs = [c for c in offer.certifications if c.scheme == scheme]
+        if any(c.regions is not None for c in certs):
+            return CertificationStatus(unknown, None, unknown.reason)
+        if not certs:
+            statuses.append(CertificationStatus(False, None, f"the catalog records no {scheme} for {offer.name}"))
+        else:
+            statuses += [certification_status(c, scheme, offer, "any region", as_of) for c in certs]
+    holds = {s.holds for s in statuses if not isinstance(s.holds, Unknown)}
+    if holds == {False} and len(statuses) == sum(1 for s in statuses if s.holds is False):
+        return statuses[0]
+    return CertificationStatus(unknown, None, unknown.reason)
 
 
 # --------------------------------------------------------------------------- candidates

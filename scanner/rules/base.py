@@ -82,9 +82,10 @@ def applies(rule_levels: frozenset[str], assessment: Assessment) -> bool:
 
 def describe_hosting(hosting: Hosting) -> str:
     cloud = "an unknown cloud" if isinstance(hosting.cloud, Unknown) else hosting.cloud
-    region = "an unknown region" if isinstance(hosting.region, Unknown) else hosting.region
+    if isinstance(hosting.region, Unknown):
+        return f"{cloud} (region unknown)"
     countries = "" if isinstance(hosting.countries, Unknown) or not hosting.countries else f" ({', '.join(sorted(hosting.countries))})"
-    return f"{cloud} {region}{countries}"
+    return f"{cloud} {hosting.region}{countries}"
 
 
 def level_words(assessment: Assessment, rule_levels: frozenset[str]) -> str:
