@@ -66,7 +66,7 @@ COPY_LABELS = {
     "azure-geo-backup": "geo-redundant backups",
     "dual-region": "dual-region copy",
     "cdn-edge": "CDN edge caches",
-    "log-shipping": "logs shipped",
+    "log-shipping": "shipped logs",
 }
 
 
