@@ -7,7 +7,9 @@ to an empty string, which disables every cache.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 _disabled = False
 
@@ -15,6 +17,18 @@ _disabled = False
 def disable() -> None:
     global _disabled
     _disabled = True
+
+
+@contextmanager
+def disabled(off: bool = True) -> Iterator[None]:
+    """Caching off for one scan (``--no-cache``), restored afterwards."""
+    global _disabled
+    previous = _disabled
+    _disabled = previous or off
+    try:
+        yield
+    finally:
+        _disabled = previous
 
 
 def cache_dir() -> Path | None:

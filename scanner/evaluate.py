@@ -75,6 +75,7 @@ def _finding(assessment: Assessment, rule: Rule, message: str, extra: dict[str, 
         message=message,
         origin=resource.origin,
         evidence=evidence,
+        root=resource.root,
     )
 
 

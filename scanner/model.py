@@ -231,6 +231,7 @@ class Finding:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     suppressed: bool = False
     suppression: Mapping[str, Any] | None = None
+    root: str | None = None  # the root module folder of the resource
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ EXPECTED_PROVIDERS = {
     "aws", "aws-eusc", "aws-cn", "azure", "google", "s3ns", "bleu", "ovhcloud", "ovh-us", "outscale",
     "outscale-us", "cloudtemple", "numspot", "scaleway", "orange-business", "oracle", "oracle-eu-sovereign",
     "ibm", "alibaba", "huawei", "tencent", "hetzner", "ionos", "stackit", "open-telekom-cloud", "exoscale",
-    "infomaniak", "upcloud", "digitalocean", "akamai-linode", "vultr", "hcp-terraform",
+    "infomaniak", "upcloud", "digitalocean", "akamai-linode", "vultr", "hcp-terraform", "datadog",
 }
 
 

@@ -24,7 +24,7 @@ def test_summary_lists_every_provider_with_operator_exposure_and_secnumcloud():
     assert rows["ovhcloud"].split() == ["ovhcloud", "OVH", "Groupe", "SA", "FR", "not", "exposed", "12", "qualified"]
     assert rows["cloudtemple"].split()[-1] == "expired"  # qualified in 2022, three years are over
     assert rows["alibaba"].split()[-4:] == ["CN", "exposed", "5", "none?"]
-    assert "32 providers · '?' marks an unconfirmed fact · SecNumCloud judged on 2026-11-27" in result.stdout
+    assert "33 providers · '?' marks an unconfirmed fact · SecNumCloud judged on 2026-11-27" in result.stdout
 
 
 def test_one_provider_in_detail_with_regions_by_country_offers_and_sources():

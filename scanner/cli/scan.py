@@ -1,10 +1,22 @@
-"""``sovscan scan``: load policy → collect → classify → locate → evaluate → render → exit code."""
+"""``sovscan scan``: load policy → collect → classify → locate → evaluate → exceptions → render → exit code.
+
+The options shared with ``sovscan pre-commit`` are decorators here
+(``input_options``, ``output_options``); ``run`` is the part both commands
+share once they know what to collect. The exit code does not depend on the
+formats asked for: 0 no active finding at or above ``--fail-on``, 1 some, 2
+usage errors or nothing could be scanned (``--soft-fail`` turns 1 into 0,
+never 2).
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
@@ -12,89 +24,309 @@ from scanner.cli import ExitCode, UsageProblem
 from scanner.report import FORMATS
 
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
+LANGUAGES = ("en", "fr")
+STDOUT = "-"
 
 
-def _parse_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """(format, file or None for stdout) pairs from --format and --output."""
-    chosen = list(dict.fromkeys(formats or ("text",)))
+@dataclass(frozen=True)
+class Settings:
+    """Every option of a scan, as given on the command line."""
+
+    targets: tuple[tuple[str, str | None], ...] = (("text", None),)  # (format, file or None for stdout)
+    fail_on: str | None = None
+    soft_fail: bool = False
+    lang: str | None = None
+    show_suppressed: bool = False
+    config_path: Path | None = None
+    pack: str | None = None
+    var_files: tuple[Path, ...] = ()
+    variables: tuple[str, ...] = ()
+    as_of: str | None = None
+    no_cache: bool = False
+    waivers: Path | None = None
+    baseline: Path | None = None
+    create_baseline: Path | None = None
+    explain_address: str | None = None
+    report_stale: bool = True  # False when only part of the repository is scanned (pre-commit)
+
+
+def parse_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+    """(format, file or None for stdout) pairs from --format and --output.
+
+    ``--output FORMAT=FILE`` names its format (and adds it); a bare
+    ``--output FILE`` goes with the one format given by --format (text by
+    default). ``-`` is stdout, where at most one format may go.
+    """
+    given = list(dict.fromkeys(formats or ("text",)))
+    chosen = list(given)
     targets: dict[str, str | None] = {f: None for f in chosen}
+    bare: list[str] = []
     for item in outputs:
         fmt, sep, file = item.partition("=")
         if sep and fmt in FORMATS:
-            targets[fmt] = file
+            if not file:
+                raise UsageProblem(f"--output {item!r}: no file name after '='")
+            targets[fmt] = None if file == STDOUT else file
             if fmt not in chosen:
                 chosen.append(fmt)
-        elif len(chosen) == 1:
-            targets[chosen[0]] = item
+        elif sep and re.fullmatch(r"[a-z][a-z0-9_-]*", fmt):
+            raise UsageProblem(f"--output {item!r}: unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}")
         else:
-            raise UsageProblem(f"--output {item!r}: with several formats, write FORMAT=FILE")
-    return [(f, targets[f]) for f in chosen]
+            bare.append(item)
+    if bare:
+        if len(bare) > 1 or len(given) > 1:
+            raise UsageProblem(f"--output {bare[-1]!r}: with several formats or outputs, write FORMAT=FILE")
+        targets[given[0]] = None if bare[0] == STDOUT else bare[0]
+    on_stdout = [f for f in chosen if targets[f] is None]
+    if len(on_stdout) > 1:
+        raise UsageProblem(
+            f"formats {', '.join(on_stdout)} would all print to stdout; send all but one to files with --output FORMAT=FILE"
+        )
+    return tuple((f, targets[f]) for f in chosen)
 
 
-@click.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Output format (repeatable).")
-@click.option("--output", "-o", "outputs", multiple=True, metavar="FILE|FORMAT=FILE", help="Write a format to a file instead of stdout.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity [default: high].")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="A .sovscan.yml (default: the nearest one above the first path).")
-@click.option("--pack", help="Policy pack (default: fr-state).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path), help="A tfvars file for the root modules (repeatable, in order).")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A root variable value (repeatable).")
-@click.option("--as-of", help="Judge qualification validity on this date (YYYY-MM-DD) [default: today].")
-@click.option("--explain", "explain_address", metavar="ADDRESS", help="Print how ADDRESS's region and sensitivity were worked out.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
-def scan(paths, formats, outputs, fail_on, config_path, pack, var_files, variables, as_of, explain_address, no_cache) -> None:
-    """Scan Terraform folders (and exports) for data hosted where its sensitivity forbids."""
-    from scanner import cache
-    from scanner.model import Severity
-    from scanner.pipeline import PolicyError, build_report, exit_code, load_policy
-    from scanner.report import reporter_for
-    from scanner.sources import collect
-    from scanner.sources.terraform.inputs import VariableOptions, VarSyntaxError, parse_var_option
+def input_options(function: Callable) -> Callable:
+    """What to scan with: policy, configuration, variables, exceptions."""
+    options = [
+        click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="A .sovscan.yml (default: the nearest one above the first path)."),
+        click.option("--pack", help="Policy pack (default: fr-state)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path), help="A tfvars file for the root modules (repeatable, in order)."),
+        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A root variable value (repeatable)."),
+        click.option("--as-of", help="Judge qualification validity and exception expiry on this date (YYYY-MM-DD) [default: today]."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache."),
+        click.option(
+            "--waivers",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="A waiver file (default: the nearest .sovscan-waivers.yml above the first path).",
+        ),
+        click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Report only findings that are not in this baseline."),
+        click.option("--create-baseline", type=click.Path(path_type=Path, dir_okay=False), help="Write the current findings to this baseline file (and accept them)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
 
-    paths = paths or (Path("."),)
-    targets = _parse_outputs(formats, outputs)
-    for text in variables:
+
+def output_options(function: Callable) -> Callable:
+    """What to print or write, and when to fail."""
+    options = [
+        click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Output format (repeatable)."),
+        click.option("--output", "-o", "outputs", multiple=True, metavar="FILE|FORMAT=FILE", help="Write a format to a file instead of stdout (repeatable)."),
+        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when an active finding is at or above this severity [default: high]."),
+        click.option("--soft-fail", is_flag=True, help="Exit 0 even with findings (still 2 on usage errors)."),
+        click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the reports that have one (html) [default: from the locale]."),
+        click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings in the text report."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    """Check the options that click cannot (outputs, --var syntax, --as-of) and gather them."""
+    from scanner.sources.terraform.inputs import VarSyntaxError, parse_var_option
+
+    for text in options.get("variables", ()):
         try:
             parse_var_option(text)
         except VarSyntaxError as exc:
             raise UsageProblem(str(exc)) from None
-    if as_of:
-        _check_date(as_of)
-    if no_cache:
-        cache.disable()
-    parse_cache = _parse_cache()
+    if options.get("as_of"):
+        _check_date(options["as_of"])
+    targets = parse_outputs(options.get("formats", ()), options.get("outputs", ()))
+    _check_reporters(fmt for fmt, _ in targets)
+    return Settings(
+        targets=targets,
+        fail_on=options.get("fail_on"),
+        soft_fail=options.get("soft_fail", False),
+        lang=options.get("lang"),
+        show_suppressed=options.get("show_suppressed", False),
+        config_path=options.get("config_path"),
+        pack=options.get("pack"),
+        var_files=tuple(options.get("var_files", ())),
+        variables=tuple(options.get("variables", ())),
+        as_of=options.get("as_of"),
+        no_cache=options.get("no_cache", False),
+        waivers=options.get("waivers"),
+        baseline=options.get("baseline"),
+        create_baseline=options.get("create_baseline"),
+        explain_address=options.get("explain_address"),
+    )
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@output_options
+@input_options
+@click.option("--explain", "explain_address", metavar="ADDRESS", help="Print how ADDRESS's region and sensitivity were worked out.")
+def scan(paths: tuple[Path, ...], **options: Any) -> None:
+    """Scan Terraform folders (and exports) for data hosted where its sensitivity forbids."""
+    settings = settings_from(options)
+    inputs = list(paths or (Path("."),))
+    sys.exit(run(inputs, settings, collect_inputs(inputs)))
+
+
+Collector = Callable[[Any, Any], tuple[list, list, int]]
+
+
+def collect_inputs(inputs: list[Path]) -> Collector:
+    """Read every input with the source that knows it."""
+
+    def collector(variables, parse_cache) -> tuple[list, list, int]:
+        from scanner.sources import collect
+
+        resources, errors, scanned = [], [], 0
+        for path in inputs:
+            result = collect(path, variables, parse_cache)
+            resources += result.resources
+            errors += result.errors
+            scanned += result.scanned
+        return resources, errors, scanned
+
+    return collector
+
+
+def run(inputs: list[Path], settings: Settings, collector: Collector) -> int:
+    """The scan once its inputs are known; returns the exit code."""
+    from scanner.cli.sourcepaths import SourcePaths
+    from scanner.model import Severity
+    from scanner.pipeline import PolicyError, build_report, exit_code, load_policy
+    from scanner.sources.terraform.inputs import VariableOptions
+
     try:
-        policy = load_policy(config_path, pack, as_of, search_from=paths[0])
+        policy = load_policy(settings.config_path, settings.pack, settings.as_of, search_from=inputs[0])
     except PolicyError as exc:
         raise UsageProblem(str(exc)) from None
 
-    options = VariableOptions(tuple(var_files), tuple(variables), dict(os.environ))
-    resources, errors, scanned = [], [], 0
-    for path in paths:
-        result = collect(path, options, parse_cache)
-        resources += result.resources
-        errors += result.errors
-        scanned += result.scanned
-    report = build_report([str(p) for p in paths], resources, errors, policy)
+    variables = VariableOptions(settings.var_files, settings.variables, dict(os.environ))
+    with caching(settings.no_cache):
+        resources, errors, scanned = collector(variables, _parse_cache())
+    report = build_report([str(p) for p in inputs], resources, errors, policy)
+    # (an --against INVENTORY.json comparison would join here, before exceptions are applied)
+    source_paths = SourcePaths.for_inputs(inputs)
+    report, paths = apply_exceptions(report, policy.context.as_of, settings, source_paths, inputs[0])
 
-    if explain_address:
+    if settings.explain_address:
         from scanner.report.explain import render_explanation
 
-        click.echo(render_explanation(report, explain_address), nl=False)
+        click.echo(render_explanation(report, settings.explain_address), nl=False)
     else:
-        for fmt, file in targets:
-            reporter = reporter_for(fmt)
-            if file is None:
-                color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-                click.echo(reporter.render(report, color=color), nl=False)
-            else:
-                Path(file).write_text(reporter.render(report, color=False), encoding="utf-8")
+        write_outputs(report, settings, paths)
 
     if scanned == 0:
-        sys.exit(ExitCode.ERROR)
-    threshold = Severity.parse(fail_on or policy.config.fail_on or "high")
-    sys.exit(exit_code(report.findings, threshold))
+        return ExitCode.ERROR
+    if settings.soft_fail:
+        return ExitCode.OK
+    threshold = Severity.parse(settings.fail_on or policy.config.fail_on or "high")
+    return exit_code(report.findings, threshold)
+
+
+def apply_exceptions(report, as_of: str, settings: Settings, source_paths, search_from: Path):
+    """Inline suppressions, the waiver file, then the baseline; returns the report and the repository paths."""
+    from scanner import baseline, suppress
+    from scanner.report.located import locate, shown_paths
+    from scanner.sources.terraform.files import read_text
+
+    paths = source_paths.mapping(shown_paths(report))
+    known_rules = set(report.rules)
+    sources: dict[str, suppress.SourceFile] = {}
+    problems = []
+    for shown in suppress.files_to_read(report):
+        path = source_paths.file(shown)
+        text = read_text(path, shown) if path is not None else None
+        if not isinstance(text, str):
+            continue  # the source already reported why it cannot be read
+        source, found = suppress.read_inline(text, shown, known_rules)
+        sources[shown] = source
+        problems += found
+
+    waivers: list = []
+    waiver_file = settings.waivers or suppress.find_waivers(search_from if search_from.exists() else Path("."))
+    if waiver_file is not None:
+        shown = _shown(waiver_file)
+        folder = source_paths.repo_relative(_shown(waiver_file.resolve().parent))
+        if folder == "." or os.path.isabs(folder):
+            folder = ""  # at the repository root, or outside it: path patterns are relative to the root
+        waivers, found = suppress.load_waivers(waiver_file, shown, known_rules, folder)
+        problems += found
+    report = suppress.apply(report, locate(report, paths), sources, waivers, as_of, problems, settings.report_stale)
+
+    if settings.baseline is not None:
+        shown = _shown(settings.baseline)
+        try:
+            keys = baseline.load(settings.baseline, shown)
+        except baseline.BaselineError as exc:
+            raise UsageProblem(str(exc)) from None
+        report = baseline.apply(report, locate(report, paths), keys, shown)
+    if settings.create_baseline is not None:
+        items = locate(report, paths)
+        _write(settings.create_baseline, baseline.render(items))
+        shown = _shown(settings.create_baseline)
+        report = baseline.apply(report, items, frozenset(baseline.key(i) for i in items), shown)
+        click.echo(f"sovscan: wrote the baseline {shown} ({sum(1 for i in items if not i.finding.suppressed)} findings accepted)", err=True)
+    return report, source_paths.mapping(shown_paths(report))  # now with the suppression and error files
+
+
+def render_options(render: Callable, offered: dict[str, Any]) -> dict[str, Any]:
+    """The options a reporter's ``render`` accepts, out of those the CLI can give."""
+    parameters = inspect.signature(render).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return dict(offered)
+    return {k: v for k, v in offered.items() if k in parameters}
+
+
+def write_outputs(report, settings: Settings, paths: dict[str, str]) -> None:
+    from scanner.report import reporter_for
+
+    offered: dict[str, Any] = {"paths": paths, "show_suppressed": settings.show_suppressed}
+    if settings.lang:
+        offered["lang"] = settings.lang
+    written = []
+    for fmt, file in settings.targets:
+        reporter = reporter_for(fmt)
+        options = render_options(reporter.render, offered)
+        if file is None:
+            color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            click.echo(reporter.render(report, color=color, **options), nl=False)
+        else:
+            _write(Path(file), reporter.render(report, color=False, **options))
+            written.append(f"{fmt} to {file}")
+    if written and all(file is not None for _, file in settings.targets):
+        click.echo(f"sovscan: {_summary(report)}; wrote {', '.join(written)}", err=True)
+
+
+def _summary(report) -> str:
+    active = [f for f in report.findings if not f.suppressed]
+    text = f"{len(active)} finding{'s' if len(active) != 1 else ''}"
+    suppressed = len(report.findings) - len(active)
+    if suppressed:
+        text += f" ({suppressed} suppressed)"
+    if report.errors:
+        text += f", {len(report.errors)} input problems"
+    return text
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _shown(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else Path(relative).as_posix()
+
+
+def caching(no_cache: bool):
+    """--no-cache for this scan only: tests run many scans in one process, and one must not turn caching off for the next."""
+    from scanner import cache
+
+    return cache.disabled(no_cache)
 
 
 def _parse_cache():
@@ -109,6 +341,17 @@ def _parse_cache():
     except ImportError:
         return None
     return ParseCache.open(directory)
+
+
+def _check_reporters(formats) -> None:
+    """Fail before scanning when a format's reporter is not part of this installation."""
+    import importlib.util
+
+    from scanner.report import REPORTERS
+
+    for fmt in formats:
+        if importlib.util.find_spec(REPORTERS[fmt]) is None:
+            raise UsageProblem(f"--format {fmt}: this version of sovscan has no {fmt} reporter")
 
 
 def _check_date(text: str) -> None:

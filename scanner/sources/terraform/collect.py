@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources.terraform.backends import backend_resources
@@ -30,8 +30,14 @@ class TerraformResult:
     roots: list[str] = field(default_factory=list)
 
 
-def scan_folder(root: Path, options: VariableOptions | None = None, parse_cache: Any = None, prefix: str = "") -> TerraformResult:
-    """Every resource instance of every root module under ``root``.
+def scan_folder(
+    root: Path,
+    options: VariableOptions | None = None,
+    parse_cache: Any = None,
+    prefix: str = "",
+    only_roots: Collection[str] | None = None,
+) -> TerraformResult:
+    """Every resource instance of every root module under ``root`` (or of ``only_roots``).
 
     ``prefix`` is put before every file path in the output (the folder
     relative to the working directory).
@@ -40,7 +46,7 @@ def scan_folder(root: Path, options: VariableOptions | None = None, parse_cache:
     spec = load_terraform_spec()
     project = Project(root, parse_cache, prefix)
     result = TerraformResult()
-    roots = project.root_modules()
+    roots = [r for r in project.root_modules() if only_roots is None or r in only_roots]
     result.roots = roots
     for root_dir in roots:
         config = project.module(root_dir)

@@ -1,0 +1,124 @@
+"""``sovscan pre-commit FILE...``: scan the root modules that the changed files belong to.
+
+pre-commit passes the changed ``.tf``, ``.tf.json`` and ``.tfvars`` files.
+A file scanned alone loses its variables, its tfvars and the provider
+configuration its module inherits from the caller (where a module's
+resources live is decided by the root module); the whole repository is slow
+and reports what the commit did not touch. So:
+
+- a changed file in a root module's folder → that root module;
+- a changed file in a module folder → every root module calling that module,
+  directly or through other local modules;
+- a changed tfvars file → the root module of its folder.
+
+Each selected root is scanned whole, with its variables, tfvars and
+providers. Run from the repository root, as pre-commit does. Options and
+exit codes are those of ``sovscan scan``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from scanner.cli.scan import input_options, output_options, run, settings_from
+
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
+
+
+@dataclass(frozen=True)
+class Selection:
+    roots: tuple[str, ...]  # root module folders, relative to the repository
+    folders: frozenset[str]  # every module folder those roots read
+    unused: tuple[str, ...]  # changed files no root module reads
+
+
+def module_folders(project: Any, root: str) -> set[str]:
+    """The folders a root module reads: itself and every local module it calls, transitively."""
+    from scanner.sources.terraform.project import is_local_source
+
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        if folder in seen:
+            continue
+        seen.add(folder)
+        config = project.module(folder)
+        if config is None:
+            continue
+        for call in config.module_calls.values():
+            if call.source and is_local_source(call.source):
+                target = posixpath.normpath(posixpath.join(folder, call.source))
+                if target in project.discovered.module_dirs:
+                    stack.append(target)
+    return seen
+
+
+def select_roots(project: Any, changed: Iterable[str]) -> Selection:
+    """The root modules to scan for changed files given relative to the project folder (POSIX)."""
+    reach = {root: module_folders(project, root) for root in project.root_modules()}
+    selected: set[str] = set()
+    unused: list[str] = []
+    for path in changed:
+        folder = posixpath.dirname(path) or "."
+        if path.endswith(TFVARS_SUFFIXES):
+            hits = {root for root in reach if root == folder}
+        else:
+            hits = {root for root, folders in reach.items() if folder in folders}
+        if hits:
+            selected |= hits
+        else:
+            unused.append(path)
+    roots = tuple(sorted(selected))
+    folders = frozenset(f for root in roots for f in reach[root])
+    return Selection(roots, folders, tuple(unused))
+
+
+def _relative(path: Path) -> str | None:
+    """A changed file relative to the working directory, or None when outside it or in a hidden folder."""
+    relative = Path(os.path.relpath(path.resolve(), Path.cwd().resolve())).as_posix()
+    if relative.startswith("../") or relative == "..":
+        return None
+    if any(part.startswith(".") for part in relative.split("/")[:-1]):
+        return None  # .terraform/, .git/…: Terraform discovery never reads them
+    return relative
+
+
+@click.command("pre-commit")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@output_options
+@input_options
+def precommit(files: tuple[Path, ...], **options: Any) -> None:
+    """Scan the root modules that the changed Terraform files belong to (for the pre-commit hook)."""
+    from scanner.cli.scan import _parse_cache, caching
+    from scanner.sources.terraform.project import Project
+
+    settings = replace(settings_from(options), report_stale=False)  # other roots' exceptions are not stale
+    changed = [r for r in (_relative(f) for f in files) if r is not None]
+    with caching(settings.no_cache):
+        selection = select_roots(Project(Path("."), _parse_cache()), changed)
+    if not selection.roots:
+        click.echo("sovscan: no root module reads the changed files; nothing to scan", err=True)
+        sys.exit(0)
+    click.echo(f"sovscan: scanning root module{'s' if len(selection.roots) > 1 else ''} {', '.join(selection.roots)}", err=True)
+    sys.exit(run([Path(".")], settings, _collect_roots(selection)))
+
+
+def _collect_roots(selection: Selection):
+    """Read the repository once and keep the selected root modules' resources and the problems of their files."""
+
+    def collector(variables, parse_cache) -> tuple[list, list, int]:
+        from scanner.sources.terraform.collect import scan_folder
+
+        result = scan_folder(Path("."), variables, parse_cache, only_roots=selection.roots)
+        errors = [e for e in result.errors if e.file is None or (posixpath.dirname(e.file) or ".") in selection.folders]
+        return result.resources, errors, 1 if result.roots else 0
+
+    return collector

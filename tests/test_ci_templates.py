@@ -1,0 +1,166 @@
+"""The GitHub Action (action.yml) and the GitLab CI template (docs/gitlab-ci.yml): their shell commands, run for real.
+
+The scripts are taken from the files and run with bash against a copy of the
+demo, with the installed sovscan on PATH. The install steps are not run (they
+would reinstall sovscan into this environment); ``uses:`` steps are GitHub's
+and only their inputs are checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.support import ROOT
+
+SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+BIN = str(Path(sys.executable).parent)  # where the installed sovscan script is
+
+
+def _workspace(tmp_path: Path) -> Path:
+    """A repository holding the demo, as a CI job checks it out."""
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ROOT / "fixtures" / "demo", workspace / "infra")
+    (workspace / ".git").mkdir()
+    return workspace
+
+
+# --------------------------------------------------------------------------- GitHub Action
+
+
+def _action() -> dict:
+    return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+
+
+def _evaluate(text: str, context: dict[str, str]) -> str:
+    """The few ${{ }} expressions the action's env blocks use: plain context lookups."""
+    return EXPRESSION.sub(lambda m: context[m.group(1)], text)
+
+
+def _run_action(tmp_path: Path, inputs: dict[str, str]) -> dict:
+    action = _action()
+    workspace = _workspace(tmp_path)
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    files = {name: tmp_path / name for name in ("github_output", "step_summary")}
+    for file in files.values():
+        file.write_text("", encoding="utf-8")
+    context = {f"inputs.{k}": str(v["default"]) for k, v in action["inputs"].items()}
+    context.update({f"inputs.{k}": v for k, v in inputs.items()})
+    context.update({"github.action_path": str(ROOT), "runner.temp": str(temp)})
+    ran = []
+    for step in action["runs"]["steps"]:
+        if "run" not in step or step.get("id") == "install":
+            continue
+        outputs = dict(line.split("=", 1) for line in files["github_output"].read_text(encoding="utf-8").splitlines() if "=" in line)
+        context.update({f"steps.scan.outputs.{k}": v for k, v in outputs.items()})
+        env = {k: _evaluate(str(v), context) for k, v in (step.get("env") or {}).items()}
+        env.update({"PATH": BIN + os.pathsep + os.environ["PATH"], "GITHUB_OUTPUT": str(files["github_output"]), "GITHUB_STEP_SUMMARY": str(files["step_summary"]), "GITHUB_WORKSPACE": str(workspace)})
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],  # GitHub's `shell: bash`
+            cwd=workspace,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        ran.append((step["name"], result))
+    outputs = dict(line.split("=", 1) for line in files["github_output"].read_text(encoding="utf-8").splitlines())
+    return {"workspace": workspace, "steps": dict(ran), "outputs": outputs, "summary": files["step_summary"].read_text(encoding="utf-8"), "context": context}
+
+
+def test_action_is_a_composite_that_installs_scans_and_uploads():
+    action = _action()
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    assert steps[0]["uses"] == "actions/setup-python@v6"
+    install = next(s for s in steps if s.get("id") == "install")
+    assert install["env"]["SOVSCAN_SOURCE"] == "${{ github.action_path }}"
+    assert 'pip install' in install["run"] and '"$SOVSCAN_SOURCE"' in install["run"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["uses"] == "github/codeql-action/upload-sarif@v4"
+    assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
+    assert "always()" in upload["if"]
+    for step in steps:
+        assert "${{" not in step.get("run", ""), f"step {step['name']!r}: expressions go through env:, never into the script"
+        if "run" in step:
+            assert step["shell"] == "bash"
+
+
+def test_action_scan_fails_on_findings_after_uploading(tmp_path):
+    run = _run_action(tmp_path, {"path": "infra"})
+    scan, fail = run["steps"]["Scan"], run["steps"]["Fail on findings"]
+    assert scan.returncode == 0, scan.stderr  # the scan step records the code and lets the upload run
+    assert run["outputs"]["exit-code"] == "1"
+    assert "infra/main.tf:46  aws_s3_bucket.payroll" in scan.stdout
+    sarif = json.loads((run["workspace"] / "sovscan.sarif").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(SCHEMA).validate(sarif)
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]} == {"infra/main.tf"}
+    assert run["summary"].startswith("### sovscan: 11 findings\n")
+    assert "| 🔴 high | `sensitive-data-without-secnumcloud` | `aws_s3_bucket.payroll` | `infra/main.tf:46` |" in run["summary"]
+    assert fail.returncode == 1
+    assert "::error title=sovscan::sovscan exited with 1" in fail.stdout
+
+
+def test_action_soft_fail_and_fail_on_inputs(tmp_path):
+    soft = _run_action(tmp_path / "soft", {"path": "infra", "soft-fail": "true"})
+    assert soft["outputs"]["exit-code"] == "0" and soft["steps"]["Fail on findings"].returncode == 0
+    lenient = _run_action(tmp_path / "lenient", {"path": "infra", "fail-on": "critical", "sarif-file": "reports/out.sarif"})
+    assert lenient["outputs"]["exit-code"] == "0"
+    assert (lenient["workspace"] / "reports" / "out.sarif").is_file()
+
+
+def test_action_input_cannot_inject_shell(tmp_path):
+    run = _run_action(tmp_path, {"path": "infra", "fail-on": 'high"; touch injected; echo "'})
+    assert not (run["workspace"] / "injected").exists()
+    assert run["outputs"]["exit-code"] == "2"  # an invalid --fail-on is a usage error
+    assert run["steps"]["Fail on findings"].returncode == 2
+
+
+# --------------------------------------------------------------------------- GitLab CI template
+
+
+def _gitlab_job() -> dict:
+    return yaml.safe_load((ROOT / "docs" / "gitlab-ci.yml").read_text(encoding="utf-8"))["sovscan"]
+
+
+def test_gitlab_job_declares_its_reports():
+    job = _gitlab_job()
+    assert job["artifacts"]["when"] == "always"
+    assert job["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json", "junit": "sovscan-junit.xml"}
+    assert "pip install" in job["before_script"][0] and "$SOVSCAN_REQUIREMENT" in job["before_script"][0]
+
+
+@pytest.mark.parametrize("fail_on, code", [("high", 1), ("never", 0)])
+def test_gitlab_script_produces_the_reports_gitlab_reads(tmp_path, fail_on, code):
+    job = _gitlab_job()
+    workspace = _workspace(tmp_path)
+    variables = {k: str(v) for k, v in job["variables"].items()}
+    variables.update({"SOVSCAN_PATHS": "infra", "SOVSCAN_FAIL_ON": fail_on})
+    result = subprocess.run(
+        ["bash", "-e", "-c", "\n".join(job["script"])],
+        cwd=workspace,
+        env={**os.environ, **variables, "PATH": BIN + os.pathsep + os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == code, result.stderr
+    for path in [*job["artifacts"]["reports"].values(), *job["artifacts"]["paths"]]:
+        assert (workspace / path).is_file(), path
+    quality = json.loads((workspace / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert (quality[0]["check_name"], quality[0]["location"]) == ("sensitive-data-exposed-to-foreign-law", {"path": "infra/main.tf", "lines": {"begin": 46}})
+    junit = ET.parse(workspace / "sovscan-junit.xml").getroot()
+    assert junit.get("failures") == "11"
+    jsonschema.Draft4Validator(SCHEMA).validate(json.loads((workspace / "sovscan.sarif").read_text(encoding="utf-8")))

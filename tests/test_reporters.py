@@ -1,0 +1,163 @@
+"""The CI reporters: golden files for the demo and the suppression fixture, and the behaviour each format promises.
+
+Golden files are regenerated with ``python -m tests.regenerate_ci_golden``;
+review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import cli
+from scanner.model import Finding, Origin, Report, Severity
+from scanner.report import csv_report, junit, markdown
+from tests.regenerate_ci_golden import CASES, SUFFIXES, golden_path, render
+from tests.support import ROOT
+
+HINT = "outputs differ from the golden file; if the change is intended run `python -m tests.regenerate_ci_golden` and review the diff"
+
+
+@pytest.mark.parametrize("fmt", sorted(SUFFIXES))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_golden(case, fmt):
+    code, text = render(case, fmt)
+    assert code == 1  # both cases keep active high findings, whatever the format
+    assert text == golden_path(case, fmt).read_text(encoding="utf-8"), HINT
+
+
+def _scan(monkeypatch, *args):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["scan", *args], catch_exceptions=False)
+    return result
+
+
+# --------------------------------------------------------------------------- GitLab code quality
+
+
+def test_gitlab_issues_point_at_exact_lines_and_leave_suppressed_out(monkeypatch):
+    result = _scan(monkeypatch, "fixtures/terraform/suppress-exceptions", "--format", "gitlab")
+    issues = json.loads(result.stdout)
+    got = [(i["check_name"], i["description"].split(":")[0], i["location"]["path"], i["location"]["lines"]["begin"], i["severity"]) for i in issues]
+    path = "fixtures/terraform/suppress-exceptions/main.tf"
+    assert got == [
+        ("sensitive-data-exposed-to-foreign-law", "aws_s3_bucket.archives", path, 15, "critical"),
+        ("sensitive-data-without-secnumcloud", "aws_s3_bucket.archives", path, 15, "critical"),
+        ("sensitive-data-exposed-to-foreign-law", "aws_s3_bucket.exports", path, 21, "critical"),
+        ("sensitive-data-without-secnumcloud", "aws_s3_bucket.exports", path, 21, "critical"),
+    ]
+    assert all(set(i) == {"description", "check_name", "fingerprint", "severity", "location"} for i in issues)
+
+
+def test_gitlab_fingerprints_are_unique_and_severities_mapped(monkeypatch):
+    issues = json.loads(_scan(monkeypatch, "fixtures/demo", "--format", "gitlab").stdout)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    by_rule = {i["check_name"]: i["severity"] for i in issues}
+    assert by_rule["personal-data-outside-eea"] == "major"  # medium
+    assert by_rule["unclassified-resource"] == "minor"  # low
+    assert by_rule["sensitive-data-without-secnumcloud"] == "critical"  # high
+
+
+def test_gitlab_same_address_in_two_roots_gives_two_fingerprints(monkeypatch):
+    issues = json.loads(_scan(monkeypatch, "fixtures/terraform/baseline-two-roots", "--format", "gitlab").stdout)
+    rule = [i for i in issues if i["check_name"] == "sensitive-data-without-secnumcloud"]
+    assert [i["description"].split(":")[0] for i in rule] == ["module.store.aws_s3_bucket.files"] * 2
+    assert rule[0]["fingerprint"] != rule[1]["fingerprint"]
+
+
+# --------------------------------------------------------------------------- JUnit
+
+
+def test_junit_one_suite_per_rule_one_case_per_finding(monkeypatch):
+    result = _scan(monkeypatch, "fixtures/terraform/suppress-exceptions", "--format", "junit")
+    root = ET.fromstring(result.stdout)
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    secnumcloud = suites["sensitive-data-without-secnumcloud"]
+    cases = [(c.get("name"), c.get("line"), "failure" if c.find("failure") is not None else "skipped" if c.find("skipped") is not None else "pass") for c in secnumcloud]
+    assert cases == [("aws_s3_bucket.payroll", "10", "skipped"), ("aws_s3_bucket.archives", "15", "failure"), ("aws_s3_bucket.exports", "21", "failure")]
+    assert (secnumcloud.get("tests"), secnumcloud.get("failures"), secnumcloud.get("skipped")) == ("3", "2", "1")
+    skipped = secnumcloud.find("testcase/skipped")
+    assert skipped.get("message") == "suppressed (inline until 2027-06-30): Moving to a SecNumCloud offer, ticket INFRA-42"
+    # a rule without finding shows as one passing case
+    outside = suites["sensitive-data-outside-eu"]
+    assert [(c.get("name"), list(c)) for c in outside] == [("no finding", [])]
+    # input problems are errors of their own suite
+    problems = suites["input-problems"]
+    assert problems.get("errors") == "6"
+    assert problems[0].get("name") == "fixtures/terraform/suppress-exceptions/.sovscan-waivers.yml:9"
+    assert root.get("failures") == "4" and root.get("skipped") == "4" and root.get("errors") == "6"
+
+
+def test_junit_keeps_xml_valid_with_control_characters():
+    report = _report(Finding("some-rule", Severity.HIGH, "a.b", "bad \x01 byte & <tag>", Origin("main.tf", 3)))
+    root = ET.fromstring(junit.render(report))
+    failure = root.find("testsuite/testcase/failure")
+    assert failure.get("message") == "bad \ufffd byte & <tag>"
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_csv_rows_and_formula_cells_stay_text():
+    report = _report(
+        Finding("some-rule", Severity.LOW, '=HYPERLINK("http://x")', "+1 -1 @x", Origin("main.tf", 7)),
+        Finding("other-rule", Severity.HIGH, "aws_s3_bucket.b", "plain", Origin("main.tf", 2), suppressed=True, suppression={"kind": "waiver", "reason": "ok", "until": "2027-01-01", "approver": "RSSI", "file": "w.yml", "line": 3}),
+    )
+    rows = list(csv.DictReader(io.StringIO(csv_report.render(report))))
+    assert [(r["rule"], r["address"], r["line"], r["message"], r["suppressed"]) for r in rows] == [
+        ("other-rule", "aws_s3_bucket.b", "2", "plain", "true"),
+        ("some-rule", "'=HYPERLINK(\"http://x\")", "7", "'+1 -1 @x", "false"),
+    ]
+    assert (rows[0]["suppression_kind"], rows[0]["suppression_reason"], rows[0]["suppression_until"], rows[0]["suppression_approver"]) == ("waiver", "ok", "2027-01-01", "RSSI")
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def test_markdown_escapes_repository_text_and_cuts_long_reports():
+    findings = [Finding("some-rule", Severity.MEDIUM, f"aws_s3_bucket.b{i}", "a | b <script>", Origin("main.tf", i + 1)) for i in range(3)]
+    text = markdown.render(_report(*findings), max_rows=2)
+    assert "| 🟠 medium | `some-rule` | `aws_s3_bucket.b0` | `main.tf:1` |" in text
+    assert "aws_s3_bucket.b2" not in text
+    assert "… and 1 more findings" in text
+    assert "a \\| b &lt;script&gt;" in text and "<script>" not in text
+    assert "🟣 critical: **0** · 🔴 high: **0** · 🟠 medium: **3** · 🟡 low: **0** · ⚪ info: **0**" in text
+
+
+def test_markdown_without_findings_says_so():
+    text = markdown.render(_report())
+    assert text.startswith("### sovscan: no finding\n")
+    assert "| Severity |" not in text
+
+
+# --------------------------------------------------------------------------- located findings
+
+
+def test_remote_module_findings_point_at_the_module_call(monkeypatch):
+    issues = json.loads(_scan(monkeypatch, "fixtures/terraform/suppress-remote-module", "--format", "gitlab").stdout)
+    assert [(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues] == [
+        ("sensitive-data-without-secnumcloud", "fixtures/terraform/suppress-remote-module/main.tf", 10)
+    ]
+    assert "declared at fixtures/terraform/suppress-remote-module/.terraform/modules/storage/main.tf:2" in issues[0]["description"]
+
+
+def test_paths_are_relative_to_the_repository_root_from_a_subfolder(monkeypatch):
+    monkeypatch.chdir(ROOT / "fixtures")
+    result = CliRunner().invoke(cli, ["scan", "demo", "--format", "gitlab"], catch_exceptions=False)
+    paths = {i["location"]["path"] for i in json.loads(result.stdout)}
+    assert paths == {"fixtures/demo/main.tf"}
+
+
+def test_paths_of_an_input_outside_the_working_directory(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["scan", str(ROOT / "fixtures/demo"), "--format", "gitlab"], catch_exceptions=False)
+    assert {i["location"]["path"] for i in json.loads(result.stdout)} == {"fixtures/demo/main.tf"}
+
+
+def _report(*findings: Finding) -> Report:
+    return Report("0.1.0", "fr-state", "test", ("x",), (), tuple(findings), ())
