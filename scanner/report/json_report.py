@@ -8,6 +8,7 @@ from typing import Any
 
 from scanner.evaluate import value
 from scanner.model import Assessment, Finding, Report, Severity, TraceStep, Unknown
+from scanner.report.rules import rule_document
 
 SCHEMA_VERSION = 1
 
@@ -46,6 +47,8 @@ def resource_entry(a: Assessment) -> dict[str, Any]:
                 "in_eea": value(h.in_eea),
                 "operator": value(h.operator),
                 "exposure": value(h.exposure),
+                # for resources without a finding too (a qualified S3NS bucket in the audit report's trust matrix)
+                "qualifications": {scheme: {"holds": value(status.holds), "why": status.why} for scheme, status in sorted(h.certifications.items())},
             },
             "copies": [
                 {"kind": copy.kind, "cloud": value(hosting.cloud), "region": value(hosting.region), "country": _country(hosting.countries), "origin": copy.origin.as_json()}
@@ -78,6 +81,8 @@ def finding_entry(f: Finding) -> dict[str, Any]:
         "origin": f.origin.as_json(),
         "suppressed": f.suppressed,
     }
+    if f.root is not None:
+        entry["root"] = f.root
     if f.suppression:
         entry["suppression"] = dict(f.suppression)
     return entry
@@ -101,6 +106,8 @@ def to_document(report: Report) -> dict[str, Any]:
         "tool": {"name": "sovscan", "version": report.tool_version},
         "policy": {"pack": report.pack, "version": report.pack_version},
         "inputs": list(report.inputs),
+        # the rules' own documentation, for reports read without the pack (the HTML audit report)
+        "rules": [rule_document(rule) for rule in report.rules.values()],
         "resources": [resource_entry(a) for a in report.assessments],
         "findings": [finding_entry(f) for f in report.findings],
         "errors": [
