@@ -161,8 +161,12 @@ def _providers_for(resource: Resource, catalog: Catalog) -> tuple[list[Provider]
         return [], None, Unknown(f"OpenStack endpoint {auth_url} does not belong to a provider in the catalog")
     if isinstance(auth_url, Unknown):
         return [], None, Unknown(f"the OpenStack endpoint is unknown ({auth_url.reason})")
-    # A provider reached only through a universe domain (S3NS) is never the default for its Terraform provider.
-    providers = [p for p in catalog.for_terraform_provider(resource.provider) if not p.detect.universe_domains or "googleapis.com" in p.detect.universe_domains]
+    if resource.origin.api is not None:
+        # An inventory names the API it came from (azure, gcp, outscale…), matched to detect.inventory_apis.
+        providers = catalog.for_inventory_api(resource.provider)
+    else:
+        # A provider reached only through a universe domain (S3NS) is never the default for its Terraform provider.
+        providers = [p for p in catalog.for_terraform_provider(resource.provider) if not p.detect.universe_domains or "googleapis.com" in p.detect.universe_domains]
     if resource.provider in ("openstack",):
         return [], None, Unknown("an OpenStack provider without auth_url: which cloud it targets is unknown")
     if not providers:

@@ -47,6 +47,7 @@ class Settings:
     baseline: Path | None = None
     create_baseline: Path | None = None
     explain_address: str | None = None
+    against: Path | None = None  # an inventory snapshot to compare the declared resources with (sovscan inventory --save)
     report_stale: bool = True  # False when only part of the repository is scanned (pre-commit)
 
 
@@ -151,6 +152,7 @@ def settings_from(options: dict[str, Any]) -> Settings:
         baseline=options.get("baseline"),
         create_baseline=options.get("create_baseline"),
         explain_address=options.get("explain_address"),
+        against=options.get("against"),
     )
 
 
@@ -159,6 +161,12 @@ def settings_from(options: dict[str, Any]) -> Settings:
 @output_options
 @input_options
 @click.option("--explain", "explain_address", metavar="ADDRESS", help="Print how ADDRESS's region and sensitivity were worked out.")
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="INVENTORY.json",
+    help="An inventory snapshot (sovscan inventory … --save): report resources deployed elsewhere than declared, and sensitive resources declared nowhere.",
+)
 def scan(paths: tuple[Path, ...], **options: Any) -> None:
     """Scan Terraform folders (and exports) for data hosted where its sensitivity forbids."""
     settings = settings_from(options)
@@ -202,7 +210,10 @@ def run(inputs: list[Path], settings: Settings, collector: Collector) -> int:
     with caching(settings.no_cache):
         resources, errors, scanned = collector(variables, _parse_cache())
     report = build_report([str(p) for p in inputs], resources, errors, policy)
-    # (an --against INVENTORY.json comparison would join here, before exceptions are applied)
+    if settings.against is not None:
+        from scanner.inventory.compare import against_inventory
+
+        report = against_inventory(report, settings.against, _shown(settings.against), policy)
     source_paths = SourcePaths.for_inputs(inputs)
     report, paths = apply_exceptions(report, policy.context.as_of, settings, source_paths, inputs[0])
 

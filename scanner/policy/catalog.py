@@ -179,6 +179,9 @@ class Catalog:
     def for_terraform_provider(self, tf_provider: str) -> list[Provider]:
         return [p for p in self.providers.values() if tf_provider in p.detect.terraform_providers]
 
+    def for_inventory_api(self, api: str) -> list[Provider]:
+        return [p for p in self.providers.values() if api in p.detect.inventory_apis]
+
     def for_universe_domain(self, domain: str) -> list[Provider]:
         return [p for p in self.providers.values() if domain.lower() in p.detect.universe_domains]
 

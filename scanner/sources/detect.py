@@ -63,15 +63,27 @@ def kind_of(document: Any) -> tuple[str | None, str | None]:
             return "terraform-state", None
         if document.get("kind") == "sovscan-inventory":
             return "sovscan-inventory", None
-        if isinstance(document.get("data"), list) and document.get("data") and _looks_azure(document["data"][0]):
+        data = document.get("data")
+        # az graph query prints {"count", "data", "skip_token", "total_records"}, "data" empty when nothing matched.
+        if isinstance(data, list) and (_any(data, _looks_azure) or (not data and "total_records" in document)):
             return "azure-resource-graph", None
-    if isinstance(document, list) and document:
-        first = document[0]
-        if _looks_azure(first):
+    if isinstance(document, list):
+        if not document:
+            return None, "an empty JSON list: no resources to read (an export of nothing?)"
+        if _any(document, _looks_azure):
             return "azure-resource-graph", None
-        if isinstance(first, dict) and "assetType" in first and "name" in first:
+        if _any(document, _looks_gcp):
             return "gcp-asset-inventory", None
     return None, "JSON of a shape sovscan does not know (expected a Terraform plan or state, an Azure Resource Graph or Google Cloud Asset Inventory export, or a sovscan inventory)"
+
+
+def _any(items: list, looks: Callable[[Any], bool]) -> bool:
+    """Whether one of the first items has the shape: a malformed first item must not hide the export."""
+    return any(looks(item) for item in items[:20])
+
+
+def _looks_gcp(item: Any) -> bool:
+    return isinstance(item, dict) and "assetType" in item and "name" in item
 
 
 def _looks_azure(item: Any) -> bool:

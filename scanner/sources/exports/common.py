@@ -1,0 +1,74 @@
+"""What the export readers share: reading a JSON export item by item, tags, and no-data types."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from scanner.model import Origin, Resource, ScanError, Tag
+from scanner.sources import SourceResult
+from scanner.sources.exports.jsonitems import items_with_lines
+
+
+class RowProblem(Exception):
+    """One problem with one item of an export: the item is skipped, the rest is read."""
+
+
+def read_json_export(path: Path, display: str, what: str, read_item: Callable[[Any, Origin], Resource], key: str | None = None) -> SourceResult:
+    """Every item of a JSON export (the top-level list, or the list under ``key``) through ``read_item``."""
+    result = SourceResult()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        document = json.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        result.errors.append(ScanError(display, None, f"cannot read the {what}: {exc}"))
+        return result
+    except ValueError as exc:
+        result.errors.append(ScanError(display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})"))
+        return result
+    items = items_with_lines(text, None if isinstance(document, list) else key)
+    if items is None:
+        where = f'a list, or an object with a "{key}" list' if key else "a list"
+        result.errors.append(ScanError(display, 1, f"not a {what}: expected {where} of resources"))
+        return result
+    result.scanned = 1
+    for line, item in items:
+        try:
+            if not isinstance(item, dict):
+                raise RowProblem(f"expected an object, got {json.dumps(item)[:60]}")
+            result.resources.append(read_item(item, Origin(file=display, line=line)))
+        except RowProblem as exc:
+            result.errors.append(ScanError(display, line, f"{what} item skipped: {exc}"))
+    return result
+
+
+def text_field(item: dict, key: str, required: bool = True) -> str | None:
+    value = item.get(key)
+    if value is None or value == "":
+        if required:
+            raise RowProblem(f'"{key}" is missing')
+        return None
+    if not isinstance(value, str):
+        raise RowProblem(f'"{key}" must be a string, got {json.dumps(value)[:60]}')
+    return value
+
+
+def tags_field(item: dict, key: str, origin: Origin) -> tuple[Tag, ...]:
+    """A JSON map of tags or labels; null means none. Values that are not strings are refused, not guessed."""
+    value = item.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise RowProblem(f'"{key}" must be an object of tags, got {json.dumps(value)[:60]}')
+    tags = []
+    for name, tag in value.items():
+        if not isinstance(tag, str):
+            raise RowProblem(f'tag "{name}" must have a string value, got {json.dumps(tag)[:60]}')
+        tags.append(Tag(name, tag, origin, via="inventory"))
+    return tuple(tags)
+
+
+def holds_data(kind: str, no_data: Iterable[str]) -> bool:
+    return not any(fnmatch.fnmatchcase(kind, pattern) for pattern in no_data)
