@@ -1,7 +1,11 @@
 """The user's ``.sovscan.yml``: their tags, their levels, their exceptions, their own hosting.
 
 Found by walking up from the scanned path, or given with ``--config``.
-Every key is checked at load; a problem is one sentence with file and line.
+Every key is checked at load; a problem is one sentence with file, line,
+key and what was expected, and the entry that carries it is dropped.
+What can only be checked against the policy (a level, a rule id, an offer,
+a provider) is checked by ``scanner.pipeline.load_policy``, with the lines
+this module remembers.
 """
 
 from __future__ import annotations
@@ -10,17 +14,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.policy.schema import INVALID, AnyMapping, Bool, Date, Field, ListOf, MapOf, Obj, Problems, Str, Where
+from scanner.policy.catalog import SEAL_OBJECTIVES
+from scanner.policy.schema import INVALID, AnyMapping, Bool, Date, Field, Int, ListOf, MapOf, Obj, Problems, Str, Where
 from scanner.rules.base import Attestation
-from scanner.yamlload import YamlError, load_yaml_file
+from scanner.yamlload import LineDict, YamlError, load_yaml_file
 
 CONFIG_NAMES = (".sovscan.yml", ".sovscan.yaml")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+# Decisions sovscan cannot see and the user records (REFERENCE.md §1.7): a DR
+# homologation (II 901) and the homologation of a classified system (IGI 1300).
+ATTESTATION_SCHEMES = ("DR-homologation", "IGI1300-homologation")
+# Only an assessment of record counts in a SEAL gate; third-party scorings do not (REFERENCE.md §0.1, §1.8).
+SEAL_PROVENANCE = ("official", "tender")
 
 
 @dataclass(frozen=True)
 class RuleSetting:
     severity: str | None = None
     enabled: bool = True
+    options: Any = None  # raw mapping, checked against the rule kind's OPTIONS once the pack is known
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,17 @@ class OfferAssignment:
     offer: str
     address: str | None
     workload: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class SealRecord:
+    """SEAL levels the user holds for a catalog provider (the evaluation of their tender)."""
+
+    provider: str
+    levels: dict[str, int]
+    provenance: str
+    reference: str
     line: int | None
 
 
@@ -46,20 +70,49 @@ class Config:
     rule_lines: dict[str, int] = field(default_factory=dict)
     attestations: list[Attestation] = field(default_factory=list)
     offers: list[OfferAssignment] = field(default_factory=list)
-    hosting: list[Any] = field(default_factory=list)  # raw provider documents, validated by the catalog
-    hosting_lines: list[int] = field(default_factory=list)
+    hosting: list[Any] = field(default_factory=list)  # raw provider documents, checked with the catalog's provider schema
+    seal: list[SealRecord] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # line of each top-level key and of each vocabulary value
     raw: Any = None
 
 
+def _rule_setting(d: dict) -> RuleSetting:
+    return RuleSetting(d["severity"], d["enabled"], d["options"], d["_line"])
+
+
 _RULE_SETTING = Obj(
-    {"severity": Field(Str(("info", "low", "medium", "high", "critical"))), "enabled": Field(Bool(), default=True)},
-    build=lambda d: RuleSetting(d["severity"], d["enabled"]),
+    {"severity": Field(Str(SEVERITIES)), "enabled": Field(Bool(), default=True), "options": Field(AnyMapping())},
+    build=_rule_setting,
     what="rule setting",
 )
 
-_ATTESTATION = Obj(
+
+class _Targeted(Obj):
+    """An entry that applies to resources: it must name a workload or an address pattern."""
+
+    def check(self, value, where, problems):
+        result = super().check(value, where, problems)
+        if result is INVALID:
+            return result
+        if not (result.workload or result.address):
+            problems.add(result.line, f"{self.what} '{where.path}' names neither 'workload' nor 'address'; expected one of them, or it applies to nothing")
+            return INVALID
+        return result
+
+
+class _AttestationSpec(_Targeted):
+    def check(self, value, where, problems):
+        result = super().check(value, where, problems)
+        if result is not INVALID and result.scheme == "IGI1300-homologation" and not result.valid_until:
+            # IGI 1300: a homologation lasts at most 3 years (Secret) or 2 (Très Secret), REFERENCE.md §1.7.
+            problems.add(result.line, f"attestation '{where.path}' of scheme IGI1300-homologation lacks 'valid_until'; expected the end date of the homologation decision (at most 3 years, IGI 1300)")
+            return INVALID
+        return result
+
+
+_ATTESTATION = _AttestationSpec(
     {
-        "scheme": Field(Str(), required=True),
+        "scheme": Field(Str(ATTESTATION_SCHEMES), required=True),
         "reference": Field(Str(), required=True),
         "workload": Field(Str()),
         "address": Field(Str()),
@@ -69,17 +122,28 @@ _ATTESTATION = Obj(
     what="attestation",
 )
 
-_OFFER = Obj(
+_OFFER = _Targeted(
     {"offer": Field(Str(), required=True), "address": Field(Str()), "workload": Field(Str())},
     build=lambda d: OfferAssignment(d["offer"], d["address"], d["workload"], d["_line"]),
     what="offer assignment",
+)
+
+_SEAL = Obj(
+    {
+        "provider": Field(Str(), required=True),
+        "levels": Field(MapOf(Int(0, 4), key=Str(SEAL_OBJECTIVES, expected="an objective, one of: " + ", ".join(SEAL_OBJECTIVES))), required=True),
+        "provenance": Field(Str(SEAL_PROVENANCE), required=True),
+        "reference": Field(Str(), required=True),
+    },
+    build=lambda d: SealRecord(d["provider"], dict(d["levels"]), d["provenance"], d["reference"], d["_line"]),
+    what="seal record",
 )
 
 _CONFIG = Obj(
     {
         "version": Field(Str(("1",))),
         "pack": Field(Str()),
-        "fail_on": Field(Str(("info", "low", "medium", "high", "critical", "never"))),
+        "fail_on": Field(Str((*SEVERITIES, "never"))),
         "untagged_level": Field(Str()),
         "vocabulary": Field(
             Obj(
@@ -95,6 +159,7 @@ _CONFIG = Obj(
         "attestations": Field(ListOf(_ATTESTATION), default=list),
         "offers": Field(ListOf(_OFFER), default=list),
         "hosting": Field(ListOf(AnyMapping()), default=list),  # checked against the catalog's provider schema
+        "seal": Field(ListOf(_SEAL), default=list),
     },
     what=".sovscan.yml",
 )
@@ -112,23 +177,48 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def _sections(raw: dict, problems: Problems) -> dict:
+    """Check each top-level key on its own, so one bad section does not discard the others."""
+    checked: dict[str, Any] = {}
+    for key in raw:
+        if key not in _CONFIG.fields:
+            problems.add(raw.line_of(key), f"unknown key '{key}' in .sovscan.yml; expected one of: {', '.join(_CONFIG.fields)}")
+    for name, fld in _CONFIG.fields.items():
+        if name not in raw or raw[name] is None:
+            checked[name] = fld.default() if callable(fld.default) else fld.default
+            continue
+        value = fld.spec.check(raw[name], Where(name, raw.line_of(name)), problems)
+        checked[name] = (fld.default() if callable(fld.default) else fld.default) if value is INVALID else value
+    return checked
+
+
+def _lines(raw: LineDict) -> dict[str, int]:
+    lines = {key: raw.line_of(key) for key in raw}
+    vocabulary = raw.get("vocabulary")
+    values = vocabulary.get("values") if isinstance(vocabulary, dict) else None
+    if isinstance(values, LineDict):
+        lines.update({f"vocabulary.values.{k}": values.line_of(k) for k in values})
+    return lines
+
+
 def load_config(path: Path | None, display: str | None = None) -> tuple[Config, list[tuple[str, int | None, str]]]:
     if path is None:
         return Config(), []
     display = display or str(path)
     try:
-        raw = load_yaml_file(path, display)
+        raw = load_yaml_file(Path(path), display)
     except YamlError as exc:
         return Config(file=display), [(exc.file, exc.line, exc.message)]
     if raw is None:
         return Config(file=display), []
     problems = Problems(file=display)
-    checked = _CONFIG.check(raw, Where("", 1), problems)
-    if checked is INVALID:
+    if not isinstance(raw, LineDict):
+        problems.add(getattr(raw, "line", 1), "the document is not a mapping; expected keys such as pack, vocabulary, rules, hosting (see `sovscan init`)")
         return Config(file=display), problems.items
+    checked = _sections(raw, problems)
     vocabulary = checked["vocabulary"] or {"classification_keys": [], "workload_keys": [], "values": {}}
     rules_raw = raw.get("rules") or {}
-    hosting_raw = raw.get("hosting") or []
+    hosting_raw = raw.get("hosting") if isinstance(raw.get("hosting"), list) else []
     return Config(
         file=display,
         pack=checked["pack"],
@@ -141,7 +231,8 @@ def load_config(path: Path | None, display: str | None = None) -> tuple[Config, 
         rule_lines={k: rules_raw.line_of(k) for k in checked["rules"]} if hasattr(rules_raw, "line_of") else {},
         attestations=checked["attestations"],
         offers=checked["offers"],
-        hosting=list(hosting_raw),
-        hosting_lines=[hosting_raw.line_of(i) for i in range(len(hosting_raw))] if hasattr(hosting_raw, "line_of") else [],
+        hosting=list(hosting_raw),  # items that are not mappings were reported above and are skipped
+        seal=checked["seal"],
+        lines=_lines(raw),
         raw=raw,
     ), problems.items

@@ -70,21 +70,38 @@ _DOCUMENT = Obj(
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """The bundled vocabulary; any problem stops here (raised as YamlError), since every verdict depends on it."""
     path = path or policies_dir() / "vocabulary.yml"
     problems = Problems(file=display_path(path))
-    checked = _DOCUMENT.check(load_yaml_file(path, problems.file), Where("", 1), problems)
+    raw = load_yaml_file(path, problems.file)
+    checked = _DOCUMENT.check(raw, Where("", getattr(raw, "line", 1)), problems)
     if checked is INVALID or problems.items:
         file, line, message = problems.items[0]
         raise YamlError(file, line, message)
     levels = tuple(Level(l["id"], l["title"], rank) for rank, l in enumerate(checked["levels"]))
-    synonyms: dict[str, str] = {}
-    for level in checked["levels"]:
-        synonyms[normalize_value(level["id"])] = level["id"]
-        for word in level["synonyms"]:
-            synonyms[normalize_value(word)] = level["id"]
+    synonyms = _synonyms(checked["levels"], raw["levels"], problems)
+    if problems.items:
+        file, line, message = problems.items[0]
+        raise YamlError(file, line, message)
     return Vocabulary(
         levels=levels,
         synonyms=synonyms,
         classification_keys=frozenset(normalize_key(k) for k in checked["classification_keys"]),
         workload_keys=tuple(normalize_key(k) for k in checked["workload_keys"]),
     )
+
+
+def _synonyms(levels: list[dict], raw_levels: list, problems: Problems) -> dict[str, str]:
+    """Normalised word -> level id; a word claimed by two levels would make a verdict depend on file order."""
+    synonyms: dict[str, str] = {}
+    for index, level in enumerate(levels):
+        raw_words = raw_levels[index].get("synonyms") if isinstance(raw_levels[index], dict) else None
+        for position, word in enumerate([level["id"], *level["synonyms"]]):
+            key = normalize_value(word)
+            owner = synonyms.get(key)
+            if owner is not None and owner != level["id"]:
+                line = raw_words.line_of(position - 1) if position and hasattr(raw_words, "line_of") else level["_line"]
+                problems.add(line, f"key 'levels[{index}].synonyms' of level '{level['id']}' repeats '{word}', already a synonym of level '{owner}'; expected each word to name one level")
+                continue
+            synonyms[key] = level["id"]
+    return synonyms

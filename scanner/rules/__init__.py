@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from scanner.policy.schema import Obj
-from scanner.rules import area, attestation, classification, commercial, exposure, qualification
+from scanner.rules import area, attestation, classification, commercial, exposure, qualification, seal
 
 KINDS = {
     "qualification": qualification,
@@ -19,6 +19,7 @@ KINDS = {
     "exposure": exposure,
     "attestation": attestation,
     "commercial": commercial,
+    "seal": seal,
     "unclassified": SimpleNamespace(OPTIONS=classification.OPTIONS, evaluate=classification.evaluate_unclassified, __doc__=classification.__doc__),
     "unrecognised": SimpleNamespace(OPTIONS=classification.OPTIONS, evaluate=classification.evaluate_unrecognised, __doc__=classification.__doc__),
     "unverified": SimpleNamespace(OPTIONS=Obj({}, what="unverified options"), evaluate=None, __doc__="Gathers the requirements that could not be checked."),
