@@ -502,6 +502,11 @@ def _load_provider(path: Path, problems: Problems) -> Provider | None:
         known = {r.id for r in regions}
         regions += [r for r in more if r.id not in known]
         patterns += partition_patterns
+    return build_provider(checked, regions, patterns, display)
+
+
+def build_provider(checked: dict, regions: list[Region], region_patterns: list[re.Pattern], file: str) -> Provider:
+    """A Provider from a checked provider document (bundled catalog or declared hosting)."""
     detect = checked["detect"]
     return Provider(
         id=checked["id"],
@@ -514,7 +519,7 @@ def _load_provider(path: Path, problems: Problems) -> Provider | None:
         exposure=checked["exposure"],
         detect=Detection(
             terraform_providers=tuple(detect["terraform_providers"]),
-            region_patterns=tuple(patterns),
+            region_patterns=tuple(region_patterns),
             endpoints=tuple(detect["endpoints"]),
             universe_domains=tuple(d.lower() for d in detect["universe_domains"]),
             inventory_apis=tuple(detect["inventory_apis"]),
@@ -525,7 +530,7 @@ def _load_provider(path: Path, problems: Problems) -> Provider | None:
         verified_at=checked["verified_at"],
         confidence=checked["confidence"],
         note=checked["note"],
-        file=display,
+        file=file,
         line=checked["_line"],
         csf_seal=checked["csf_seal"],
     )

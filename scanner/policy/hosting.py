@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from scanner.model import Unknown
-from scanner.policy.catalog import PROVIDER, Catalog, CatalogProblems, Detection, Provider, SealAssessment
+from scanner.policy.catalog import PROVIDER, Catalog, CatalogProblems, Provider, SealAssessment, build_provider
 from scanner.policy.config import SEAL_PROVENANCE, Config
 from scanner.policy.schema import INVALID, Where
 
@@ -92,32 +92,8 @@ def _provider(raw: Any, where: Where, file: str, problems: CatalogProblems) -> P
         ok = False
     if not ok:
         return None
-    return Provider(
-        id=checked["id"],
-        name=checked["name"],
-        legal_name=checked["legal_name"],
-        hq_country=checked["hq_country"],
-        parent=checked["parent"],
-        group=checked["group"] or checked["id"],
-        commercial=checked["commercial"],
-        exposure=checked["exposure"],
-        detect=Detection(
-            terraform_providers=(),
-            region_patterns=tuple(re.compile(p, re.IGNORECASE) for p in detect["region_patterns"]),
-            endpoints=tuple(detect["endpoints"]),
-            universe_domains=tuple(d.lower() for d in detect["universe_domains"]),
-            inventory_apis=(),
-        ),
-        regions=tuple(regions),
-        offers=tuple(checked["offers"]),
-        sources=tuple(checked["sources"]),
-        verified_at=checked["verified_at"],
-        confidence=checked["confidence"],
-        note=checked["note"],
-        file=file,
-        line=checked["_line"],
-        csf_seal=checked["csf_seal"],
-    )
+    patterns = [re.compile(p, re.IGNORECASE) for p in detect["region_patterns"]]
+    return build_provider(checked, regions, patterns, file)
 
 
 def seal_counts(seal: SealAssessment) -> bool:
