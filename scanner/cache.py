@@ -32,8 +32,18 @@ def disabled(off: bool = True) -> Iterator[None]:
 
 
 def cache_dir() -> Path | None:
+    """Where parsed files are cached, or None under --no-cache."""
     if _disabled:
         return None
+    return _directory()
+
+
+def grammar_dir() -> Path | None:
+    """Where the compiled HCL grammar is kept: sovscan's own artefact, kept even under --no-cache."""
+    return _directory()
+
+
+def _directory() -> Path | None:
     configured = os.environ.get("SOVSCAN_CACHE_DIR")
     if configured == "":
         return None

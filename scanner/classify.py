@@ -72,34 +72,46 @@ def classify(resources: list[Resource], vocabulary: Vocabulary, default_level: s
     ]
 
 
-def _workload_levels(owns: list[_Own]) -> dict[str, tuple[set[str], list[TraceStep]]]:
-    found: dict[str, tuple[set[str], list[TraceStep]]] = {}
+@dataclass
+class _Group:
+    """The levels found in a workload or a root module, and why some may be missing."""
+
+    levels: set[str]
+    proof: list[TraceStep]
+    unresolved: str | None = None
+
+
+def _workload_levels(owns: list[_Own]) -> dict[str, _Group]:
+    found: dict[str, _Group] = {}
     for own in owns:
         if own.workload:
-            levels, proof = found.setdefault(own.workload, (set(), []))
-            levels.update(own.classes)
-            proof.extend(own.evidence)
+            group = found.setdefault(own.workload, _Group(set(), []))
+            group.levels.update(own.classes)
+            group.proof.extend(own.evidence)
+            if group.unresolved is None and not own.classes and (own.unresolved or own.unrecognised):
+                group.unresolved = own.unresolved or f"tag value {own.unrecognised[0]!r} is not in the vocabulary"
     return found
 
 
 def _lift(own: _Own, workloads: dict, default_level: str | None, vocabulary: Vocabulary) -> Classification:
     classes = set(own.classes)
     evidence = list(own.evidence)
-    if own.workload:
-        levels, proof = workloads[own.workload]
-        if levels - classes:
-            classes |= levels
-            evidence += [
-                TraceStep(f"workload '{own.workload}': {step.what}", step.value, step.origin)
-                for step in proof
-                if step not in evidence
-            ]
+    group = workloads.get(own.workload) if own.workload else None
+    if group is not None and group.levels - classes:
+        classes |= group.levels
+        evidence += [
+            TraceStep(f"workload '{own.workload}': {step.what}", step.value, step.origin)
+            for step in group.proof
+            if step not in evidence
+        ]
     status, reason = "classified", None
     if not classes:
         if own.unrecognised:
             status = "unrecognised"
         elif own.unresolved:
             status, reason = "unresolved", own.unresolved
+        elif group is not None and group.unresolved:
+            status, reason = "unresolved", f"the level of workload '{own.workload}' is unknown ({group.unresolved})"
         elif default_level:
             classes = {default_level}
             evidence.append(TraceStep("untagged_level in .sovscan.yml", default_level))
@@ -116,26 +128,35 @@ def _lift(own: _Own, workloads: dict, default_level: str | None, vocabulary: Voc
     )
 
 
-def _root_levels(resources: list[Resource], drafts: list[Classification]) -> dict[str | None, tuple[set[str], list[TraceStep]]]:
+def _root_levels(resources: list[Resource], drafts: list[Classification]) -> dict[str | None, _Group]:
     """Every level present in each root module, with one proof per level."""
-    found: dict[str | None, tuple[set[str], list[TraceStep]]] = {}
+    found: dict[str | None, _Group] = {}
     for resource, draft in zip(resources, drafts):
         if resource.type in STATE_HOLDERS:
             continue
-        levels, proof = found.setdefault(resource.root, (set(), []))
-        for level in sorted(draft.classes - levels):
-            levels.add(level)
-            proof.append(TraceStep(f"the state holds {resource.address}", level, resource.origin))
+        group = found.setdefault(resource.root, _Group(set(), []))
+        for level in sorted(draft.classes - group.levels):
+            group.levels.add(level)
+            group.proof.append(TraceStep(f"the state holds {resource.address}", level, resource.origin))
+        if group.unresolved is None and draft.status in ("unresolved", "unrecognised"):
+            group.unresolved = f"the level of {resource.address} is unknown"
     return found
 
 
 def _state_holder(resource: Resource, draft: Classification, roots: dict, vocabulary: Vocabulary) -> Classification:
-    levels, proof = roots.get(resource.root, (set(), []))
+    group = roots.get(resource.root, _Group(set(), []))
+    levels = group.levels
+    if levels:
+        status, reason = "classified", None
+    elif group.unresolved:
+        status, reason = "unresolved", f"the state holds a resource of unknown level ({group.unresolved})"
+    else:
+        status, reason = "unclassified", None
     return replace(
         draft,
         level=max(levels, key=vocabulary.rank) if levels else None,
         classes=frozenset(levels),
-        status="classified" if levels else "unclassified",
-        evidence=tuple(proof),
-        reason=None,
+        status=status,
+        evidence=tuple(group.proof),
+        reason=reason,
     )

@@ -243,6 +243,11 @@ class ScanError:
     message: str
     column: int | None = None
 
+    def __post_init__(self) -> None:
+        # One problem, one line: values quoted from the input may hold line breaks.
+        if "\n" in self.message or "\r" in self.message:
+            object.__setattr__(self, "message", self.message.replace("\r", "\\r").replace("\n", "\\n"))
+
     def __str__(self) -> str:
         where = self.file or "-"
         if self.line:

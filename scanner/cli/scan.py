@@ -209,7 +209,7 @@ def run(inputs: list[Path], settings: Settings, collector: Collector) -> int:
     variables = VariableOptions(settings.var_files, settings.variables, dict(os.environ))
     with caching(settings.no_cache):
         resources, errors, scanned = collector(variables, _parse_cache())
-    report = build_report([str(p) for p in inputs], resources, errors, policy)
+    report = build_report([input_label(p) for p in inputs], resources, errors, policy)
     if settings.against is not None:
         from scanner.inventory.compare import against_inventory
 
@@ -298,12 +298,17 @@ def write_outputs(report, settings: Settings, paths: dict[str, str]) -> None:
         options = render_options(reporter.render, offered)
         if file is None:
             color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            click.echo(reporter.render(report, color=color, **options), nl=False)
+            click.echo(valid_unicode(reporter.render(report, color=color, **options)), nl=False)
         else:
-            _write(Path(file), reporter.render(report, color=False, **options))
+            _write(Path(file), valid_unicode(reporter.render(report, color=False, **options)))
             written.append(f"{fmt} to {file}")
     if written and all(file is not None for _, file in settings.targets):
         click.echo(f"sovscan: {_summary(report)}; wrote {', '.join(written)}", err=True)
+
+
+def valid_unicode(text: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate from a hostile input becomes U+FFFD, not a crash."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _summary(report) -> str:
@@ -323,6 +328,12 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def input_label(path: Path) -> str:
+    """An input as reports name it: relative to the working directory, or by its name alone (never an absolute path)."""
+    shown = _shown(path)
+    return path.name or shown if os.path.isabs(shown) else shown
 
 
 def _shown(path: Path) -> str:

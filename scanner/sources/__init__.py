@@ -47,7 +47,7 @@ def collect(path: Path, variables: VariableOptions, parse_cache=None) -> SourceR
         result.errors.extend(folder.errors)
         if folder.roots:
             result.scanned += 1
-        else:
+        elif not folder.found_files:
             result.errors.append(ScanError(str(path), None, "no Terraform files (.tf, .tf.json) found here"))
         return result
     if path.name.endswith((".tf", ".tf.json")):
@@ -55,9 +55,10 @@ def collect(path: Path, variables: VariableOptions, parse_cache=None) -> SourceR
     from scanner.sources.detect import detect, reader_for
 
     display = display_prefix(path.parent) + path.name
-    kind, problem = detect(path)
+    kind, problem, position = detect(path)
     if kind is None:
-        result.errors.append(ScanError(display, None, problem or "unsupported input"))
+        line, column = position or (None, None)
+        result.errors.append(ScanError(display, line, problem or "unsupported input", column))
         return result
     reader = reader_for(kind)
     if reader is None:

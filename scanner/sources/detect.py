@@ -33,24 +33,29 @@ def reader_for(kind: str) -> Callable[..., Any] | None:
         return None
 
 
-def detect(path: Path) -> tuple[str | None, str | None]:
-    """(kind, None) or (None, why the file is not a supported input)."""
+def detect(path: Path) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """(kind, None, None), or (None, why the file is not a supported input, (line, column) where known)."""
     name = path.name.lower()
     if name.endswith((".csv", ".yml", ".yaml")):
-        return "generic-inventory", None
+        return "generic-inventory", None, None
     if name.endswith(".tfstate") or name.endswith(".tfstate.backup"):
-        return "terraform-state", None
+        return "terraform-state", None, None
     if not name.endswith(".json"):
-        return None, "not a Terraform folder or a supported export (plan or state JSON, inventory JSON/CSV/YAML)"
+        return None, "not a Terraform folder or a supported export (plan or state JSON, inventory JSON/CSV/YAML)", None
     try:
+        if not path.is_file():
+            return None, "not a regular file", None
         if path.stat().st_size > MAX_SNIFF_BYTES:
-            return None, "file too large to read"
+            return None, "file too large to read", None
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        return None, "not UTF-8 text"
+        return None, "not UTF-8 text", None
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc.msg})", (exc.lineno, exc.colno)
     except (OSError, ValueError, RecursionError) as exc:
-        return None, f"not valid JSON ({getattr(exc, 'msg', None) or exc})"
-    return kind_of(document)
+        return None, f"not valid JSON ({exc})", None
+    kind, problem = kind_of(document)
+    return kind, problem, None
 
 
 def kind_of(document: Any) -> tuple[str | None, str | None]:

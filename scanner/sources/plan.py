@@ -12,12 +12,12 @@ Format: https://developer.hashicorp.com/terraform/internals/json-format
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
 from scanner.model import Origin, Resource, ScanError, Tag, TraceStep, Unknown
 from scanner.sources import SourceResult
+from scanner.sources.jsonfile import key_line, read_json
 from scanner.sources.terraform.spec import ProviderSpec, TerraformSpec, load_terraform_spec
 from scanner.sources.terraform_origins import ConfigOrigins
 from scanner.sources.values_reading import provider_type_from_name, read_region, read_tags
@@ -27,17 +27,16 @@ SUPPORTED_MAJOR = "1"
 
 def read_plan(path: Path, display: str) -> SourceResult:
     result = SourceResult()
-    try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        result.errors.append(ScanError(display, getattr(exc, "lineno", None), f"not a readable plan JSON ({getattr(exc, 'msg', None) or exc})"))
+    document, text, problem = read_json(path, display, "plan JSON")
+    if problem is not None:
+        result.errors.append(problem)
         return result
     if not isinstance(document, dict):
         result.errors.append(ScanError(display, None, "a plan JSON must hold an object"))
         return result
     version = str(document.get("format_version", ""))
     if not version.startswith(SUPPORTED_MAJOR + "."):
-        result.errors.append(ScanError(display, None, f"plan format_version {version or 'missing'} is not supported (expected 1.x, from terraform show -json)"))
+        result.errors.append(ScanError(display, key_line(text, "format_version"), f"plan format_version {version or 'missing'} is not supported (expected 1.x, from terraform show -json)"))
         return result
     planned = _dict(document.get("planned_values")).get("root_module")
     if not isinstance(planned, dict):

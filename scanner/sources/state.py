@@ -9,13 +9,13 @@ holds secrets) ever reaches a report.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources import SourceResult
+from scanner.sources.jsonfile import key_line, read_json
 from scanner.sources.plan import config_address
 from scanner.sources.terraform.spec import load_terraform_spec
 from scanner.sources.terraform_origins import ConfigOrigins
@@ -26,10 +26,9 @@ _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:(?P<region>[a-z0-9-]*):")
 
 def read_state(path: Path, display: str) -> SourceResult:
     result = SourceResult()
-    try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        result.errors.append(ScanError(display, getattr(exc, "lineno", None), f"not a readable state file ({getattr(exc, 'msg', None) or exc})"))
+    document, text, problem = read_json(path, display, "state file")
+    if problem is not None:
+        result.errors.append(problem)
         return result
     if not isinstance(document, dict):
         result.errors.append(ScanError(display, None, "a state file must hold a JSON object"))
@@ -40,7 +39,7 @@ def read_state(path: Path, display: str) -> SourceResult:
         items = list(_raw_state(document))
     else:
         version = document.get("version", "missing")
-        result.errors.append(ScanError(display, None, f"state version {version} is not supported (expected format version 4, Terraform ≥ 0.12)"))
+        result.errors.append(ScanError(display, key_line(text, "version"), f"state version {version} is not supported (expected format version 4, Terraform ≥ 0.12)"))
         return result
     spec = load_terraform_spec()
     origins = ConfigOrigins.beside(path)

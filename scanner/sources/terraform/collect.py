@@ -10,6 +10,7 @@ from typing import Any, Collection, Iterator
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources.terraform.backends import backend_resources
 from scanner.sources.terraform.copies import attach_copies
+from scanner.sources.terraform.redact import redact_error, redact_resource
 from scanner.sources.terraform.ast import references
 from scanner.sources.terraform.evaluator import Budget
 from scanner.sources.terraform.inputs import VariableOptions, root_inputs
@@ -20,14 +21,15 @@ from scanner.sources.terraform.project import Project, SandboxFiles, is_local_so
 from scanner.sources.terraform.spec import TerraformSpec, load_terraform_spec
 from scanner.sources.terraform.tags import collect_tags
 
-BUDGET_PER_ROOT = 20_000_000
+BUDGET_PER_ROOT = 5_000_000  # node visits per root module: about two seconds of evaluation
 
 
 @dataclass
 class TerraformResult:
     resources: list[Resource] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
-    roots: list[str] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)  # root modules that could be read
+    found_files: bool = False  # whether any Terraform file was found at all
 
 
 def scan_folder(
@@ -47,19 +49,21 @@ def scan_folder(
     project = Project(root, parse_cache, prefix)
     result = TerraformResult()
     roots = [r for r in project.root_modules() if only_roots is None or r in only_roots]
-    result.roots = roots
+    result.found_files = bool(project.discovered.module_dirs)
     for root_dir in roots:
         config = project.module(root_dir)
         if config is None:
-            continue
+            continue  # none of its files could be read: their errors say why
+        result.roots.append(root_dir)
         inputs, input_errors = root_inputs(root, root_dir, project.discovered.tfvars.get(root_dir, []), config, options, project.display)
         result.errors.extend(input_errors)
         ctx = _context(project, root_dir, spec)
         instance = ModuleInstance(ctx, config, "", root_inputs=inputs)
-        result.resources.extend(attach_copies(list(_walk(instance, spec, root_dir))))
-        result.resources.extend(backend_resources(config, root_dir))
+        resources = attach_copies(list(_walk(instance, spec, root_dir)))
         _check_named_values(instance)
-        result.errors.extend(ctx.errors)
+        result.resources.extend(redact_resource(r, ctx.secrets) for r in resources)
+        result.resources.extend(backend_resources(config, root_dir))
+        result.errors.extend(redact_error(e, ctx.secrets) for e in ctx.errors)
     result.errors = project.errors + result.errors
     return result
 

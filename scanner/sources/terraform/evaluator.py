@@ -14,7 +14,9 @@ from typing import Any, Protocol
 from scanner.model import TraceStep
 from scanner.sources.terraform import ast, functions
 from scanner.sources.terraform.values import (
+    MAX_NUMBER_BITS,
     EvalError,
+    check_number,
     Lazy,
     PartialMap,
     TfSet,
@@ -70,9 +72,10 @@ class Bindings:
 
 
 class Evaluator:
-    def __init__(self, budget: Budget, trace: list[TraceStep] | None = None):
+    def __init__(self, budget: Budget, trace: list[TraceStep] | None = None, secrets: set[str] | None = None):
         self.budget = budget
         self.trace = trace
+        self.secrets = secrets  # where sensitive() records its arguments, to keep them out of reports
 
     def note(self, step: TraceStep, sub: tuple[TraceStep, ...] = ()) -> None:
         if self.trace is not None and len(self.trace) < 40:
@@ -82,11 +85,14 @@ class Evaluator:
     # ------------------------------------------------------------------ entry
 
     def eval(self, expr: Any, scope: Scope) -> Any:
-        self.budget.spend()
-        method = getattr(self, "_" + type(expr).__name__, None)
+        budget = self.budget
+        budget.steps += 1
+        if budget.steps > budget.max_steps:
+            raise EvalError("evaluation budget exhausted: an expression expands too much")
+        method = _DISPATCH.get(type(expr))
         if method is None:
             raise EvalError(f"cannot evaluate {type(expr).__name__}")
-        return method(expr, scope)
+        return method(self, expr, scope)
 
     # ------------------------------------------------------------------ nodes
 
@@ -185,6 +191,11 @@ class Evaluator:
         if expr.name == "can":
             return self._can(expr, scope)
         args = [self.eval(a, scope) for a in expr.args]
+        if expr.name == "sensitive" and self.secrets is not None:
+            from scanner.sources.terraform.redact import remember
+
+            for arg in args:
+                remember(materialize(arg), self.secrets)
         if expr.expand_last and args:
             last = args.pop()
             if isinstance(last, Unknown):
@@ -286,12 +297,10 @@ class Evaluator:
             return a
         if isinstance(b, Unknown):
             return b
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
+        if op in ("+", "-", "*"):
+            if op == "*" and isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_NUMBER_BITS:
+                raise EvalError("a number too large to evaluate")
+            return check_number(a + b if op == "+" else a - b if op == "-" else a * b)
         if op == "/":
             if b == 0:
                 raise EvalError("division by zero")
@@ -335,7 +344,6 @@ class Evaluator:
                     continue
             if expr.key_expr is None:
                 items.append(self.eval(expr.value_expr, inner))
-                check_size(items)
                 continue
             map_key = self.eval(expr.key_expr, inner)
             if isinstance(map_key, Unknown):
@@ -349,10 +357,18 @@ class Evaluator:
                 raise EvalError(f"duplicate key '{map_key}' in a for expression (use ... to group)")
             else:
                 mapping[map_key] = value_out
-            check_size(mapping)
         if expr.key_expr is None:
-            return items
-        return PartialMap(mapping, partial) if partial else mapping
+            return check_size(items)
+        return check_size(PartialMap(mapping, partial) if partial else mapping)
+
+
+_DISPATCH = {
+    node_type: getattr(Evaluator, "_" + node_type.__name__)
+    for node_type in (
+        ast.Invalid, ast.Literal, ast.Template, ast.Name, ast.GetAttr, ast.Index, ast.Splat, ast.Call,
+        ast.TupleExpr, ast.ObjectExpr, ast.Conditional, ast.UnaryOp, ast.BinaryOp, ast.ForExpr,
+    )
+}
 
 
 # --------------------------------------------------------------------------- traversal helpers

@@ -23,6 +23,9 @@ from typing import Any, Callable
 
 from scanner.sources.terraform.values import (
     MAX_COLLECTION,
+    MAX_NUMBER_BITS,
+    MAX_STRING,
+    check_number,
     EvalError,
     PartialMap,
     TfSet,
@@ -103,6 +106,9 @@ def _known_list(value: Any, fn: str) -> list:
 
 # --------------------------------------------------------------------------- string functions
 
+MAX_PADDING = 10_000
+
+
 def _format(spec: Any, *args: Any) -> Any:
     spec = _str(spec, "format")
     out = []
@@ -131,6 +137,8 @@ def _format(spec: Any, *args: Any) -> Any:
         if isinstance(arg, Unknown):
             return arg
         flags, width, precision = m.group(3) or "", m.group(4), m.group(5)
+        if (width and int(width) > MAX_PADDING) or (precision and int(precision[1:]) > MAX_PADDING):
+            raise EvalError(f"format(): a width or precision over {MAX_PADDING} is not evaluated")
         if verb in ("s", "v", "q"):
             text = _str(arg, "format") if verb != "v" or isinstance(arg, (str, int, float, bool)) else json.dumps(to_json(arg))
             if verb == "q":
@@ -162,7 +170,7 @@ def _formatlist(spec: Any, *args: Any) -> Any:
 
 def _regex(pattern: Any, text: Any) -> Any:
     compiled = _compile(_str(pattern, "regex"))
-    m = compiled.search(_str(text, "regex"))
+    m = compiled.search(_subject(text, "regex"))
     if not m:
         raise EvalError("regex(): no match")
     if compiled.groupindex:
@@ -175,7 +183,7 @@ def _regex(pattern: Any, text: Any) -> Any:
 def _regexall(pattern: Any, text: Any) -> Any:
     compiled = _compile(_str(pattern, "regexall"))
     results = []
-    for m in compiled.finditer(_str(text, "regexall")):
+    for m in compiled.finditer(_subject(text, "regexall")):
         if compiled.groupindex:
             results.append({name: m.group(name) for name in compiled.groupindex})
         elif compiled.groups:
@@ -185,22 +193,36 @@ def _regexall(pattern: Any, text: Any) -> Any:
     return results
 
 
+# A quantified group that itself holds a quantifier, e.g. (a+)+ or (a|aa)*: exponential in Python's engine.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]|\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)[+*{]")
+MAX_REGEX_SUBJECT = 100_000
+
+
 def _compile(pattern: str) -> re.Pattern:
-    # RE2 named groups are (?P<name>…) like Python's; RE2 has no backtracking,
-    # so refuse the constructs that make Python's engine exponential.
+    # Terraform uses RE2, which never backtracks; Python's engine does. Refuse
+    # the constructs that make it exponential rather than hang on them.
     if len(pattern) > 1000 or re.search(r"\\[1-9]|\(\?[=!<]", pattern):
         raise EvalError("regex(): pattern not supported")
+    if _NESTED_QUANTIFIER.search(pattern):
+        raise EvalError("regex(): nested quantifiers are not evaluated by sovscan (they can take exponential time)")
     try:
         return re.compile(pattern)
     except re.error as exc:
         raise EvalError(f"regex(): invalid pattern ({exc})") from None
 
 
+def _subject(text: Any, fn: str) -> str:
+    value = _str(text, fn)
+    if len(value) > MAX_REGEX_SUBJECT:
+        raise EvalError(f"{fn}(): a string of {len(value)} characters is too long to match")
+    return value
+
+
 def _replace(text: Any, search: Any, replacement: Any) -> Any:
     text, search, replacement = _str(text, "replace"), _str(search, "replace"), _str(replacement, "replace")
     if len(search) > 2 and search.startswith("/") and search.endswith("/"):
         go_style = re.sub(r"\$\{?(\w+)\}?", lambda m: "\\g<" + m.group(1) + ">", replacement)
-        return _compile(search[1:-1]).sub(go_style, text)
+        return check_size(_compile(search[1:-1]).sub(go_style, _subject(text, "replace")))
     return check_size(text.replace(search, replacement))
 
 
@@ -234,8 +256,10 @@ def _title(text: Any) -> Any:
 
 
 def _indent(count: Any, text: Any) -> Any:
-    pad = " " * _int(count, "indent")
-    return _str(text, "indent").replace("\n", "\n" + pad)
+    spaces, body = _int(count, "indent"), _str(text, "indent")
+    if spaces * (body.count("\n") + 1) + len(body) > MAX_STRING:
+        raise EvalError("indent(): the result would be too large to evaluate")
+    return body.replace("\n", "\n" + " " * max(spaces, 0))
 
 
 # --------------------------------------------------------------------------- collection functions
@@ -335,6 +359,8 @@ def _values(value: Any) -> Any:
 
 
 def _length(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
     if isinstance(value, PartialMap):
         return Unknown(value.reason)
     if isinstance(value, (list, dict, str)):
@@ -492,11 +518,26 @@ def _jsonencode(value: Any) -> Any:
     return json.dumps(to_json(value), separators=(",", ":"), sort_keys=True)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _jsondecode(text: Any) -> Any:
     try:
-        return check_size(json.loads(_str(text, "jsondecode")))
+        value = check_size(json.loads(_str(text, "jsondecode")))
     except (json.JSONDecodeError, RecursionError) as exc:
         raise EvalError(f"jsondecode(): invalid JSON ({exc})") from None
+    return _no_surrogates(value)
+
+
+def _no_surrogates(value: Any) -> Any:
+    """Lone UTF-16 surrogates become U+FFFD, as Go's JSON decoder (Terraform's) does."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _yamldecode(text: Any) -> Any:
@@ -546,17 +587,27 @@ def _hash(algorithm: str) -> Callable[[Any], Any]:
 
 def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
     network = ipaddress.ip_network(_str(prefix, "cidrsubnet"), strict=False)
-    subnets = network.subnets(prefixlen_diff=_int(newbits, "cidrsubnet"))
-    index = _int(netnum, "cidrsubnet")
-    for i, subnet in enumerate(subnets):
-        if i == index:
-            return str(subnet)
-    raise EvalError("cidrsubnet(): netnum out of range")
+    bits, index = _int(newbits, "cidrsubnet"), _int(netnum, "cidrsubnet")
+    new_prefix = network.prefixlen + bits
+    if bits < 0 or new_prefix > network.max_prefixlen:
+        raise EvalError("cidrsubnet(): not enough bits in the prefix")
+    if not 0 <= index < 2**bits:
+        raise EvalError("cidrsubnet(): netnum out of range")
+    size = 2 ** (network.max_prefixlen - new_prefix)
+    return str(ipaddress.ip_network((int(network.network_address) + index * size, new_prefix)))
 
 
 def _cidrhost(prefix: Any, hostnum: Any) -> Any:
     network = ipaddress.ip_network(_str(prefix, "cidrhost"), strict=False)
     return str(network.network_address + _int(hostnum, "cidrhost"))
+
+
+def _pow(base: Any, exponent: Any) -> Any:
+    if isinstance(base, Unknown) or isinstance(exponent, Unknown):
+        return base if isinstance(base, Unknown) else exponent
+    if abs(base) > 1 and abs(exponent) * math.log2(abs(base)) > MAX_NUMBER_BITS:
+        raise EvalError("pow(): the result is too large to evaluate")
+    return check_number(base ** exponent)
 
 
 def _startswith(text: Any, prefix: Any) -> Any:
@@ -578,7 +629,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "floor": lambda n: math.floor(to_number(n)),
     "max": lambda *n: max(to_number(x) for x in n),
     "min": lambda *n: min(to_number(x) for x in n),
-    "pow": lambda a, b: to_number(a) ** to_number(b),
+    "pow": lambda a, b: _pow(to_number(a), to_number(b)),
     "signum": lambda n: (to_number(n) > 0) - (to_number(n) < 0),
     "parseint": lambda s, base: int(_str(s, "parseint"), _int(base, "parseint")),
     "log": lambda n, base: math.log(to_number(n), to_number(base)),

@@ -81,6 +81,24 @@ def _read_tfvars(path: Path, display: str, errors: list[ScanError]) -> dict[str,
     return {a.name: (_constant(a.expr, display, errors), a.line) for a in body.attributes}
 
 
+def _apply_tfvars(path: Path, shown: str, label: str, config: ModuleConfig, inputs: dict[str, RootInput], errors: list[ScanError]) -> None:
+    before = len(errors)
+    values = _read_tfvars(path, shown, errors)
+    if not values and len(errors) > before and errors[-1].file == shown:
+        _unreadable(shown, config, inputs)  # a file that cannot be read may set any variable
+        return
+    for name, (value, line) in values.items():
+        if name in config.variables:
+            inputs[name] = RootInput(value, Origin(shown, line), f"{name} in {label}{shown}")
+
+
+def _unreadable(shown: str, config: ModuleConfig, inputs: dict[str, RootInput]) -> None:
+    """After a variable file that cannot be read, no earlier value can be trusted: any may be overridden."""
+    reason = f"{shown} could not be read, and it may set this variable"
+    for name in config.variables:
+        inputs[name] = RootInput(Unknown(reason), Origin(shown), f"{name} in {shown} (unreadable)")
+
+
 def _json_key_lines(text: str, data: dict) -> dict[str, int]:
     lines: dict[str, int] = {}
     for key in data:
@@ -129,19 +147,15 @@ def root_inputs(
     ordered = [by_name[n] for n in ("terraform.tfvars", "terraform.tfvars.json") if n in by_name]
     ordered += sorted((p for p in tfvars_files if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))), key=lambda p: p.name)
     for path in ordered:
-        shown = display(path)
-        for name, (value, line) in _read_tfvars(path, shown, errors).items():
-            if name in config.variables:
-                inputs[name] = RootInput(value, Origin(shown, line), f"{name} in {shown}")
+        _apply_tfvars(path, display(path), "", config, inputs, errors)
 
     for path in options.var_files:
         shown = str(path)
         if not path.is_file():
             errors.append(ScanError(shown, None, "--var-file: no such file"))
+            _unreadable(shown, config, inputs)
             continue
-        for name, (value, line) in _read_tfvars(path, shown, errors).items():
-            if name in config.variables:
-                inputs[name] = RootInput(value, Origin(shown, line), f"{name} in --var-file {shown}")
+        _apply_tfvars(path, shown, "--var-file ", config, inputs, errors)
 
     for text in options.vars:
         name, raw = parse_var_option(text)

@@ -19,6 +19,7 @@ from scanner.sources.terraform import ast
 from scanner.sources.terraform.config import ModuleCall, ModuleConfig, ProviderBlock, ResourceBlock, Variable
 from scanner.sources.terraform.evaluator import Bindings, Budget, Evaluator, _NOT_A_PATH, get_attr
 from scanner.sources.terraform.functions import FileAccess
+from scanner.sources.terraform.redact import remember
 from scanner.sources.terraform.types import convert, parse_type
 from scanner.sources.terraform.values import (
     EvalError,
@@ -64,6 +65,7 @@ class Context:
         self._error_keys: set[tuple] = set()
         self.active: list[tuple[str, str, str, int]] = []  # (module address, key, file, line)
         self.root_dir = "."  # the root module's folder, relative to the scan root
+        self.secrets: set[str] = set()  # values of sensitive variables and outputs, never to be shown
         self.data_handlers: dict[str, Callable[["DataObject", str], Any]] = {}
         self.computed_handlers: dict[str, Callable[["ResourceObject", str], Any]] = {}
 
@@ -121,7 +123,7 @@ class ModuleInstance:
         """Evaluate with errors turned into Unknown plus one error entry."""
         if expr is None:
             return None
-        ev = Evaluator(self.ctx.budget, trace)
+        ev = Evaluator(self.ctx.budget, trace, self.ctx.secrets)
         try:
             return ev.eval(expr, scope)
         except EvalError as exc:
@@ -214,6 +216,8 @@ class ModuleInstance:
     def _variable_value(self, variable: Variable, trace: list[TraceStep]) -> Any:
         type_spec = parse_type(variable.type_expr, lambda e: self.evaluate(e, _EMPTY_SCOPE, variable.file, variable.line))
         given, origin, what = self._given(variable, trace)
+        if variable.sensitive:
+            remember(given, self.ctx.secrets)
         if given is _MISSING or (given is None and not variable.nullable):
             if variable.default is None:
                 if self.parent is None:
@@ -226,6 +230,8 @@ class ModuleInstance:
             origin, what = Origin(variable.file, variable.line), "default"
         try:
             value = convert(given, type_spec, f"var.{variable.name}")
+            if variable.sensitive:
+                remember(value, self.ctx.secrets)
         except EvalError as exc:
             self.ctx.error(origin.file or variable.file, origin.line or variable.line, f"var.{variable.name}: {exc}")
             return Unknown(str(exc))
@@ -270,6 +276,8 @@ class ModuleInstance:
             f"output.{name}", output.file, output.line,
             lambda t: self.evaluate(output.expr, self, output.file, output.line, t),
         )
+        if output.sensitive:
+            remember(value, self.ctx.secrets)
         if ev is not None:
             shown = "(sensitive)" if output.sensitive else render(value)
             ev.note(TraceStep(self.prefix(f"output.{name}"), shown, Origin(output.file, output.line)), trace)
@@ -368,7 +376,7 @@ class ModuleInstance:
         elif directory is not None:
             config = self.ctx.load_module(directory)
             if config is None:
-                self.ctx.error(call.file, call.line, f"module \"{name}\": no Terraform files in {directory}")
+                self.ctx.error(call.file, call.line, f"module \"{name}\": no readable Terraform file in {directory}")
             else:
                 expansion = self.expansion(call, "module")
                 if isinstance(expansion, Unknown):

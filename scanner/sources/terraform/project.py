@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import stat
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ class Project:
             body = self.parse_file(path)
             if body is not None:
                 parsed.append((self.display(path), body))
-        config = build_module(directory, parsed) if files else None
+        config = build_module(directory, parsed) if parsed else None  # None: no file of it could be read
         if config is not None:
             self.errors.extend(config.errors)
         self._configs[directory] = config
@@ -174,6 +175,8 @@ class SandboxFiles(FileAccess):
         if isinstance(resolved, Unknown):
             return resolved
         try:
+            if not stat.S_ISREG(resolved.stat().st_mode):  # a pipe or a device would block the scan
+                return Unknown(f"{path} is not a regular file; not read")
             if resolved.stat().st_size > MAX_READ_BYTES:
                 return Unknown(f"{path} is larger than 1 MB; not read")
             return resolved.read_text(encoding="utf-8")

@@ -23,6 +23,7 @@ __all__ = ["Unknown", "is_unknown", "PartialMap", "TfSet", "Lazy", "EvalError"]
 
 MAX_COLLECTION = 100_000
 MAX_STRING = 5_000_000
+MAX_NUMBER_BITS = 4096  # Terraform numbers are big floats; a larger integer is an attack, not a config
 
 
 class EvalError(Exception):
@@ -222,6 +223,12 @@ def to_json(value: Any) -> Any:
         return to_json(value.materialize())
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
+    return value
+
+
+def check_number(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_NUMBER_BITS:
+        raise EvalError("a number too large to evaluate")
     return value
 
 
