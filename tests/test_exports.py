@@ -31,11 +31,11 @@ def write(tmp_path, name, text):
     ],
 )
 def test_exports_are_recognised_by_their_shape(tmp_path, document, kind):
-    assert detect(write(tmp_path, "export.json", json.dumps(document))) == (kind, None)
+    assert detect(write(tmp_path, "export.json", json.dumps(document))) == (kind, None, None)
 
 
 def test_an_empty_list_is_not_taken_for_an_export(tmp_path):
-    assert detect(write(tmp_path, "export.json", "[]")) == (None, "an empty JSON list: no resources to read (an export of nothing?)")
+    assert detect(write(tmp_path, "export.json", "[]")) == (None, "an empty JSON list: no resources to read (an export of nothing?)", None)
 
 
 def test_an_empty_resource_graph_answer_is_read_as_nothing(tmp_path):

@@ -48,7 +48,7 @@ def test_export_fixture(case: Path, monkeypatch):
     expected = load_expected(case)
     relative = case.relative_to(FIXTURES.parent)
     for name in expected["inputs"]:
-        kind, problem = detect(relative / name)
+        kind, problem, _ = detect(relative / name)
         assert kind in ("azure-resource-graph", "gcp-asset-inventory", "generic-inventory"), problem
     doc = scan_case(relative, expected["inputs"])
     located = expected.get("needs") != "inventory-apis" or locate_knows_inventory_apis()

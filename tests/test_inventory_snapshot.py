@@ -35,7 +35,7 @@ def test_a_snapshot_reads_back_into_the_same_resources(tmp_path):
     original = inventory()
     path = tmp_path / "snapshot.json"
     path.write_text(render(original, "2026-11-27T06:00:00Z"))
-    assert detect(path) == ("sovscan-inventory", None)
+    assert detect(path) == ("sovscan-inventory", None, None)
     document = json.loads(path.read_text())
     assert (document["taken_at"], document["shard"], document["accounts"], document["skipped"]) == (
         "2026-11-27T06:00:00Z", "2/4", [ACCOUNT], [{"account": ACCOUNT, "region": "ap-east-1", "reason": "opt-in status not-opted-in"}],
