@@ -4,6 +4,10 @@ PyYAML's SafeLoader never constructs arbitrary objects, but it silently keeps
 the last of two duplicate keys and expands alias bombs. Policies and user
 configuration are judged on every key, so both are errors here, and every
 mapping remembers the line of each key for one-sentence error messages.
+
+Every problem, whatever PyYAML raises for it (a tab, a control character, a
+number too long to convert, nesting too deep for the composer), becomes one
+``YamlError`` naming the file and, whenever it can be known, the line.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import yaml
 
 MAX_ALIASES = 200
 MAX_EXPANDED_NODES = 200_000
+MAX_YAML_BYTES = 8 * 1024 * 1024
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class YamlError(Exception):
@@ -93,6 +99,18 @@ def _construct_timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
     return loader.construct_scalar(node)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # Python refuses to convert more than 4300 digits
+        raise YamlError(loader.file, node.start_mark.line + 1, "a number too long to read") from None
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    # "\ud800" is no character: it could not be written to a report.
+    return _LONE_SURROGATE.sub("\ufffd", loader.construct_scalar(node))
+
+
 # YAML 1.2 booleans only: under YAML 1.1 the country code NO (Norway) would load as false.
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -104,38 +122,67 @@ _Loader.add_implicit_resolver(
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Count nodes as if every alias were copied in: what a consumer would walk."""
-    known = memo.get(id(node))
-    if known is not None:
-        return known
-    memo[id(node)] = 1  # guards recursive aliases
-    size = 1
+def _expanded_sizes(root: yaml.Node, file: str) -> dict[int, int]:
+    """Nodes under each node as if every alias were copied in (what a consumer walks), capped.
+
+    Iterative, so a deeply nested document costs no recursion here; an alias
+    to one of its own ancestors would expand forever and is refused.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_pushed = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_pushed:
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_EXPANDED_NODES + 1)
+            in_progress.discard(id(node))
+            continue
+        in_progress.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in in_progress:
+                raise YamlError(file, child.start_mark.line + 1, "an alias refers to a value that contains it; refusing a recursive document")
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            size += _expanded_size(key, memo) + _expanded_size(value, memo)
-            if size > MAX_EXPANDED_NODES:
-                break
-    elif isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            size += _expanded_size(child, memo)
-            if size > MAX_EXPANDED_NODES:
-                break
-    memo[id(node)] = size
-    return size
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _bomb_line(root: yaml.Node, sizes: dict[int, int]) -> int:
+    """The line of the smallest node that alone expands past the limit: where the bomb is."""
+    node = root
+    while True:
+        bigger = [c for c in _children(node) if sizes.get(id(c), 0) > MAX_EXPANDED_NODES]
+        if not bigger:
+            return node.start_mark.line + 1
+        node = bigger[0]
 
 
 def load_yaml_text(text: str, file: str) -> Any:
     """Parse one YAML document; raise YamlError with file and line on any problem."""
-    loader = _Loader(text, file)
+    loader = None
     try:
+        loader = _Loader(text, file)
         node = loader.get_single_node()
         if node is None:
             return None
-        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
-            raise YamlError(file, node.start_mark.line + 1, "the document expands to too many nodes through aliases; refusing a possible alias bomb")
+        sizes = _expanded_sizes(node, file)
+        if sizes[id(node)] > MAX_EXPANDED_NODES:
+            raise YamlError(file, _bomb_line(node, sizes), f"this value expands to more than {MAX_EXPANDED_NODES} nodes through aliases; refusing a possible alias bomb")
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -144,20 +191,34 @@ def load_yaml_text(text: str, file: str) -> Any:
         if "\\t" in problem or "'\\t'" in problem:
             problem += " (YAML forbids tabs for indentation)"
         raise YamlError(file, line, problem) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise YamlError(file, line, f"the control character U+{code:04X} is not allowed in YAML") from None
     except yaml.YAMLError as exc:
         raise YamlError(file, None, str(exc).splitlines()[0]) from None
     except RecursionError:
-        raise YamlError(file, None, "the document is nested too deeply") from None
+        line = loader.get_mark().line + 1 if loader is not None else None
+        raise YamlError(file, line, "the document is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml_file(path: Path, display: str | None = None) -> Any:
     display = display or str(path)
+    if path.exists() and not path.is_file():  # a FIFO would block the read below
+        raise YamlError(display, None, "not a regular file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlError(display, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)
     except OSError as exc:
         raise YamlError(display, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise YamlError(display, None, f"file is over the {MAX_YAML_BYTES // 1_048_576} MB limit for a YAML file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise YamlError(display, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
     return load_yaml_text(text, display)

@@ -4,11 +4,21 @@ The walk skips hidden folders (``.terraform``, ``.git``…), never follows a
 symlink out of the scanned root or round a loop, and turns every unreadable,
 binary, oversized or badly encoded file into one error line; the rest of the
 scan goes on.
+
+Symlinked folders inside the root are not walked: what they point to is
+scanned where it really is, so nothing is read twice and no link can lead
+the walk in circles. A name sovscan shows (in errors, findings and reports)
+never carries a control character: an escape or a line break in a file name
+is written out as ``\\x1b`` or ``\\x0a``, so a hostile name can neither
+rewrite the terminal nor split one error into two lines.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +30,10 @@ from scanner.sources.terraform.tfjson import parse_tf_json
 MAX_FILE_BYTES = 4 * 1024 * 1024
 CONFIG_SUFFIXES = (".tf", ".tf.json")
 VARS_SUFFIXES = (".tfvars", ".tfvars.json")
+TERRAFORM_SUFFIXES = CONFIG_SUFFIXES + VARS_SUFFIXES
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass
@@ -29,20 +43,27 @@ class Discovered:
     errors: list[ScanError] = field(default_factory=list)
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes, so it stays one harmless line."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def one_line(message: str) -> str:
+    """An error message on one line (a token or a file name may hold line breaks)."""
+    return printable(" ".join(message.split("\n")).replace("\r", " "))
+
+
 def relative(root: Path, path: Path) -> str:
+    """How a path under ``root`` is shown: relative, with control characters escaped."""
+    return printable(_key(root, path))
+
+
+def _key(root: Path, path: Path) -> str:
     try:
         rel = path.relative_to(root).as_posix()
     except ValueError:
         rel = path.as_posix()
     return rel or "."
-
-
-def _inside(root_real: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root_real)
-        return True
-    except (ValueError, OSError, RuntimeError):
-        return False
 
 
 def discover(root: Path, prefix: str = "") -> Discovered:
@@ -56,45 +77,40 @@ def discover(root: Path, prefix: str = "") -> Discovered:
         return prefix + relative(root, path)
 
     root_real = root.resolve()
-    seen_dirs: set[Path] = set()
+    seen: set[tuple[int, int]] = set()  # (device, inode): a folder mounted twice is walked once
     stack = [root]
     while stack:
         directory = stack.pop()
         try:
-            real = directory.resolve()
-        except (OSError, RuntimeError):
-            found.errors.append(ScanError(shown(directory), None, "symlink loop; not followed"))
-            continue
-        if real in seen_dirs:
-            if directory.is_symlink():
-                found.errors.append(ScanError(shown(directory), None, "symlink loop; not followed"))
-            continue
-        seen_dirs.add(real)
-        try:
+            info = directory.stat()
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             found.errors.append(ScanError(shown(directory), None, f"cannot list the folder: {exc.strerror or exc}"))
             continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue
+        seen.add((info.st_dev, info.st_ino))
         config: list[Path] = []
         tfvars: list[Path] = []
+        subfolders: list[Path] = []
         for entry in entries:
-            path = Path(entry.path)
             if entry.name.startswith("."):
                 continue  # .terraform, .git, editors' folders: never scanned
-            if entry.is_symlink() and not _inside(root_real, path):
-                found.errors.append(ScanError(shown(path), None, "symlink leads outside the scanned root; not followed"))
-                continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                stack.append(path)
+            path = Path(entry.path)
+            if entry.is_symlink():
+                problem = _symlink_problem(root_real, path, entry.name)
+                if problem:
+                    found.errors.append(ScanError(shown(path), None, problem))
+                if problem or _is_dir(entry):
+                    continue  # a folder link inside the root: its target is walked where it is
+            if _is_dir(entry):
+                subfolders.append(path)
             elif entry.name.endswith(CONFIG_SUFFIXES):
                 config.append(path)
             elif entry.name.endswith(VARS_SUFFIXES):
                 tfvars.append(path)
-        rel = relative(root, directory)
+        stack.extend(reversed(subfolders))
+        rel = _key(root, directory)  # the folder's real name: module sources are resolved against it
         if config:
             found.module_dirs[rel] = config
         if tfvars:
@@ -102,24 +118,121 @@ def discover(root: Path, prefix: str = "") -> Discovered:
     return found
 
 
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _symlink_problem(root_real: Path, path: Path, name: str) -> str | None:
+    """Why a symlink is not followed, or None when it leads somewhere inside the root.
+
+    Links that are neither folders nor Terraform files are nobody's business
+    here, so they are only judged when they matter.
+    """
+    relevant = name.endswith(TERRAFORM_SUFFIXES)
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a loop of links this way
+        return "symlink loop; not followed"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop; not followed"
+        return "broken symlink (its target does not exist); skipped" if relevant else None
+    if target.is_dir():
+        relevant = True
+    try:
+        target.relative_to(root_real)
+    except ValueError:
+        return "symlink leads outside the scanned root; not followed" if relevant else None
+    if target.is_dir() and path.parent.resolve().is_relative_to(target):
+        return "symlink loop: it leads back to a folder that contains it; not followed"
+    return None
+
+
 def read_text(path: Path, display: str) -> str | ScanError:
     """A file's text, or one error saying why it cannot be used."""
+    data = read_bytes(path, display)
+    return data if isinstance(data, ScanError) else decode(data, display)
+
+
+def read_bytes(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> bytes | ScanError:
+    """A regular file's bytes, at most ``limit`` of them, or one error saying why not.
+
+    The file is opened without blocking and checked to be a regular file
+    before anything is read, so a FIFO or a device named ``main.tf`` cannot
+    hang or flood the scan. Anything that reads a file of the scanned
+    repository should read it here.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return ScanError(display, None, f"file is {size / 1_048_576:.1f} MB, over the {MAX_FILE_BYTES // 1_048_576} MB limit for one Terraform file; skipped")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return ScanError(display, None, "broken symlink (its target does not exist); skipped")
+        return ScanError(display, None, f"cannot read the file: {exc.strerror or exc}")
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return ScanError(display, None, f"not a regular file ({_kind(info.st_mode)}); skipped")
+        if info.st_size > limit:
+            return _too_large(display, info.st_size, limit)
+        data = _read_at_most(handle, limit + 1)
     except OSError as exc:
         return ScanError(display, None, f"cannot read the file: {exc.strerror or exc}")
+    finally:
+        os.close(handle)
+    if len(data) > limit:  # it grew after fstat
+        return _too_large(display, len(data), limit)
+    return data
+
+
+def _read_at_most(handle: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(handle, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(display: str, size: int, limit: int) -> ScanError:
+    return ScanError(display, None, f"file is {size / 1_048_576:.1f} MB, over the {limit / 1_048_576:g} MB limit for one Terraform file; skipped")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a plain file"
+
+
+def decode(data: bytes, display: str) -> str | ScanError:
+    """UTF-8 text, with a leading byte order mark dropped as Terraform does.
+
+    Terraform accepts and ignores a UTF-8 BOM since hashicorp/terraform#19715;
+    any other encoding is an error naming the line (and column) of the first bad byte.
+    """
+    if data.startswith(_UTF16_BOMS):
+        return ScanError(display, None, "UTF-16 text (Windows PowerShell writes it by default); Terraform requires UTF-8; skipped")
     if b"\x00" in data[:8192]:
         return ScanError(display, None, "binary file (NUL bytes); not Terraform text; skipped")
+    body = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = data.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return ScanError(display, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); Terraform requires UTF-8; skipped")
-    return text
+        before = body[:exc.start]
+        head = before[before.rfind(b"\n") + 1:]
+        line, column = before.count(b"\n") + 1, len(head.decode("utf-8")) + 1
+        return ScanError(display, line, f"not UTF-8 text (byte 0x{body[exc.start]:02x}); Terraform requires UTF-8; skipped", column)
 
 
 def parse_text(text: str, display: str) -> tuple[ast.Body | None, list[ScanError]]:
@@ -129,8 +242,8 @@ def parse_text(text: str, display: str) -> tuple[ast.Body | None, list[ScanError
         else:
             body = parse_body(text)
     except HclSyntaxError as exc:
-        return None, [ScanError(display, exc.line, exc.message, exc.column)]
-    return body, [ScanError(display, line, reason) for line, reason in _invalid_expressions(body)]
+        return None, [ScanError(display, exc.line, one_line(exc.message), exc.column)]
+    return body, [ScanError(display, line, one_line(reason)) for line, reason in _invalid_expressions(body)]
 
 
 def _invalid_expressions(body: ast.Body) -> list[tuple[int, str]]:

@@ -5,22 +5,36 @@ directly (``parses_to_tree``) instead of its dict output, which leaves every
 expression as a ``${…}`` string to be parsed a second time. The grammar is
 compiled once and cached in sovscan's cache directory, because python-hcl2's
 own cache lives in site-packages, which is often read-only.
+
+Hostile input stays cheap: blocks and expressions nested deeper than any
+real configuration are refused with their line (instead of a RecursionError
+at a depth that depends on the Python build), and the cyclic garbage
+collector is paused while lark builds a tree, which has no cycles to find
+and would otherwise rescan the growing tree (parsing runs about twice as
+fast). Error messages come from ``hcl_errors``.
 """
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError, UnexpectedInput
 
 from scanner.sources.terraform import ast
+from scanner.sources.terraform.hcl_errors import describe_opener, explain, unclosed
 
 NEWLINE = "new_line_or_comment"
 _SKIP = {NEWLINE}
+
+# Deeper than any real configuration, far below Python's recursion limit.
+MAX_BLOCK_DEPTH = 32
+MAX_EXPRESSION_DEPTH = 200  # levels of lark's tree; one HCL bracket or operator is one or two
 
 
 class HclSyntaxError(Exception):
@@ -36,10 +50,10 @@ def _parser() -> Lark:
     import hcl2
     from hcl2.postlexer import PostLexer
 
-    from scanner.cache import cache_dir
+    from scanner.cache import grammar_dir
 
     grammar = Path(hcl2.__file__).parent / "hcl2.lark"
-    directory = cache_dir()
+    directory = grammar_dir()
     cache_file = str(directory / f"hcl2-{getattr(hcl2, '__version__', 'x')}.lark") if directory else False
     return Lark.open(
         str(grammar),
@@ -52,65 +66,62 @@ def _parser() -> Lark:
 
 def parse_tree(text: str) -> Tree:
     """The raw lark tree of an HCL document (python-hcl2's grammar)."""
+    source = text + "\n"
     try:
-        return _parser().parse(text + "\n")
+        with _collector_paused():
+            return _parser().parse(source)
     except UnexpectedInput as exc:
-        raise HclSyntaxError(_describe(exc), exc.line if exc.line and exc.line > 0 else None, exc.column if exc.column and exc.column > 0 else None) from None
+        try:
+            message, line, column = explain(exc, source)
+        except Exception:  # a better message is not worth a crash: lark's position stays
+            message, line, column = "syntax error", exc.line if exc.line > 0 else None, exc.column if exc.column > 0 else None
+        raise HclSyntaxError(message, line, column) from None
     except LarkError as exc:
-        raise HclSyntaxError(f"syntax error: {str(exc).splitlines()[0]}") from None
+        raise HclSyntaxError(f"syntax error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     except RecursionError:
         raise HclSyntaxError("the file is nested too deeply to parse") from None
 
 
-def _describe(exc: UnexpectedInput) -> str:
-    if isinstance(exc, UnexpectedCharacters):
-        char = exc.char if hasattr(exc, "char") else "?"
-        return f"syntax error: unexpected character {char!r}"
-    if isinstance(exc, UnexpectedEOF):
-        return "syntax error: unexpected end of file (an unclosed block, string or bracket?)"
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        expected = sorted(n for n in (exc.expected or ()) if n != "NL_OR_COMMENT" and not n.startswith("__"))
-        if token.type == "$END":
-            if "STRING_CHARS" in expected:
-                return "syntax error: a string is not closed before the end of the file"
-            hint = f"; expected {_readable(expected)}" if expected and len(expected) <= 4 else ""
-            return f"syntax error: unexpected end of file{hint} (an unclosed block or bracket?)"
-        if "STRING_CHARS" in expected:
-            return f"syntax error: unexpected {str(token)[:30]!r} inside a string"
-        shown = str(token).strip().replace("\n", "\\n")[:30] or token.type
-        hint = f"; expected {_readable(expected)}" if expected and len(expected) <= 6 else ""
-        return f"syntax error: unexpected {shown!r}{hint}"
-    return "syntax error"
-
-
-_TOKEN_NAMES = {
-    "RBRACE": "'}'", "LBRACE": "'{'", "RSQB": "']'", "LSQB": "'['", "RPAR": "')'", "LPAR": "'('",
-    "EQ": "'='", "COMMA": "','", "COLON": "':'", "DBLQUOTE": "'\"'", "NAME": "a name", "IF": "'if'",
-}
-
-
-def _readable(names: list[str]) -> str:
-    return ", ".join(_TOKEN_NAMES.get(n, n) for n in names)
+@contextmanager
+def _collector_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_body(text: str) -> ast.Body:
     """Parse a whole .tf or .tfvars file."""
     tree = parse_tree(text)
     try:
-        return _body(tree.children[0])
+        return _body(tree.children[0], 0)
     except RecursionError:
         raise HclSyntaxError("the file is nested too deeply") from None
+
+
+_EXPRESSION_PREFIX = "__x = ("
 
 
 def parse_expression(text: str, line: int = 1) -> ast.Expr:
     """Parse a single expression (from a template, a --var value or a .tf.json string)."""
     # Leading newlines put every node on the line the text came from.
-    tree = parse_tree("\n" * max(0, line - 1) + f"__x = ({text}\n)")
+    line = max(1, line)
     try:
-        body = _body(tree.children[0])
+        tree = parse_tree("\n" * (line - 1) + f"{_EXPRESSION_PREFIX}{text}\n)")
+    except HclSyntaxError as exc:
+        opener = unclosed(text)
+        if opener is not None:  # the parser stumbled on the ")" sovscan added, the mistake is earlier
+            raise HclSyntaxError(f"syntax error: {describe_opener(opener)}", line + opener.line - 1, opener.column) from None
+        if exc.line == line and exc.column:  # columns of the first line count from the expression
+            exc.column = max(1, exc.column - len(_EXPRESSION_PREFIX))
+        raise
+    try:
+        body = _body(tree.children[0], 0)
     except RecursionError:
-        raise HclSyntaxError("an expression is nested too deeply") from None
+        raise HclSyntaxError("an expression is nested too deeply", line) from None
     if len(body.attributes) != 1 or body.blocks:
         raise HclSyntaxError("not a single expression", line)
     return body.attributes[0].expr
@@ -135,31 +146,48 @@ def _subtrees(node: Tree) -> list[Tree]:
     return [c for c in node.children if isinstance(c, Tree) and c.data not in _SKIP]
 
 
-def _body(node: Tree) -> ast.Body:
+def _body(node: Tree, depth: int) -> ast.Body:
     attributes: list[ast.Attribute] = []
     blocks: list[ast.Block] = []
     for child in _subtrees(node):
         if child.data == "attribute":
             name_node, expr_node = _subtrees(child)[0], _subtrees(child)[-1]
             line = _line(child)
-            try:
-                expr = _expr(expr_node)
-            except RecursionError:
-                expr = ast.Invalid("the expression is nested too deeply to evaluate", line)
+            if _deeper_than(expr_node, MAX_EXPRESSION_DEPTH):
+                expr: ast.Expr = ast.Invalid("the expression is nested too deeply to evaluate", line)
+            else:
+                try:
+                    expr = _expr(expr_node)
+                except RecursionError:
+                    expr = ast.Invalid("the expression is nested too deeply to evaluate", line)
             attributes.append(ast.Attribute(_name_of(name_node), expr, line))
         elif child.data == "block":
-            blocks.append(_block(child))
+            if depth >= MAX_BLOCK_DEPTH:
+                raise HclSyntaxError(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep here; sovscan does not read the file", _line(child))
+            blocks.append(_block(child, depth + 1))
     return ast.Body(tuple(attributes), tuple(blocks))
 
 
-def _block(node: Tree) -> ast.Block:
+def _deeper_than(node: Any, limit: int) -> bool:
+    """Whether a lark tree is deeper than ``limit``, without recursion."""
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(current, Tree):
+            stack.extend((child, depth + 1) for child in current.children if isinstance(child, Tree))
+    return False
+
+
+def _block(node: Tree, depth: int) -> ast.Block:
     names: list[str] = []
     body: ast.Body = ast.EMPTY_BODY
     end_line = _line(node)
     for child in node.children:
         if isinstance(child, Tree):
             if child.data == "body":
-                body = _body(child)
+                body = _body(child, depth)
             elif child.data == "string":
                 names.append(_plain_string(child))
             elif child.data in ("identifier", "keyword", "literal_value"):
@@ -180,8 +208,21 @@ def _plain_string(node: Tree) -> str:
         if isinstance(part, Tree) and part.data == "string_part":
             inner = part.children[0]
             if isinstance(inner, Token):
-                parts.append(_unescape(str(inner)) if inner.type == "STRING_CHARS" else str(inner)[1:])
+                parts.append(_unescape(_one_line_chars(inner, node)) if inner.type == "STRING_CHARS" else str(inner)[1:])
     return "".join(parts)
+
+
+def _one_line_chars(token: Token, string: Tree) -> str:
+    """The literal text of a quoted string, which Terraform refuses to split over lines.
+
+    python-hcl2 lets a line break into a quoted string; Terraform says
+    "Invalid multi-line string" (https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#template-expressions).
+    """
+    text = str(token)
+    if "\n" in text:
+        line, column = _line(string), getattr(string.meta, "column", None) if not string.meta.empty else None
+        raise HclSyntaxError("syntax error: a quoted string cannot span lines; write \\n or use a heredoc (<<EOT)", line, column)
+    return text
 
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
@@ -196,7 +237,9 @@ def _unescape(text: str) -> str:
         seq = m.group(1)
         if seq[0] in "uU" and len(seq) > 1:
             try:
-                return chr(int(seq[1:], 16))
+                code = int(seq[1:], 16)
+                # Go's utf8.EncodeRune, which Terraform uses, writes U+FFFD for what is not a character.
+                return "\ufffd" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else chr(code)
             except ValueError:
                 return m.group(0)
         return _ESCAPES.get(seq, m.group(0))
@@ -246,7 +289,7 @@ def _string(node: Tree, line: int) -> ast.Expr:
         inner = part.children[0]
         if isinstance(inner, Token):
             if inner.type == "STRING_CHARS":
-                flat.append(_unescape(str(inner)))
+                flat.append(_unescape(_one_line_chars(inner, node)))
             else:  # $${ or %%{ escapes stand for a literal ${ or %{
                 flat.append(str(inner)[1:])
         elif inner.data == "interpolation":

@@ -22,6 +22,7 @@ MAX_DEPTH = 200
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,9 @@ class _Reader:
             raise self.fail(exc.msg) from None
         self.line += self.text.count("\n", self.pos, end)
         self.pos = end
-        return text
+        # A lone surrogate (\ud800) is not a character: Terraform's Go decoder
+        # writes U+FFFD, and Python could not encode it in a report.
+        return _LONE_SURROGATE.sub("\ufffd", text)
 
     def expect(self, char: str) -> None:
         self.skip_ws()
@@ -126,6 +129,8 @@ class _Reader:
 
 
 def read_json(text: str) -> JValue:
+    if not text.strip():
+        raise HclSyntaxError("a .tf.json file must hold a JSON object; this one is empty", 1, 1)
     reader = _Reader(text)
     value = reader.value(0)
     reader.skip_ws()
