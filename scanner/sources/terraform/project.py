@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-import stat
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from scanner.model import ScanError, Unknown
 from scanner.sources.terraform import ast
 from scanner.sources.terraform.config import ModuleCall, ModuleConfig, build_module
-from scanner.sources.terraform.files import CONFIG_SUFFIXES, Discovered, discover, parse_text, read_text, relative
+from scanner.sources.terraform.files import CONFIG_SUFFIXES, Discovered, discover, parse_text, read_bytes, read_text, relative
 from scanner.sources.terraform.functions import FileAccess
 from scanner.sources.terraform.hcl import HclSyntaxError, parse_template
 from scanner.sources.terraform.values import EvalError
@@ -174,14 +173,15 @@ class SandboxFiles(FileAccess):
         resolved = self._path(path)
         if isinstance(resolved, Unknown):
             return resolved
-        try:
-            if not stat.S_ISREG(resolved.stat().st_mode):  # a pipe or a device would block the scan
-                return Unknown(f"{path} is not a regular file; not read")
-            if resolved.stat().st_size > MAX_READ_BYTES:
+        data = read_bytes(resolved, path, MAX_READ_BYTES)  # non-blocking, regular files only
+        if isinstance(data, ScanError):
+            if data.message.startswith("file is "):  # over the size limit (files._too_large): ours, not an error
                 return Unknown(f"{path} is larger than 1 MB; not read")
-            return resolved.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise EvalError(f"file(): cannot read {path}") from None
+            raise EvalError(f"file(): {path}: {data.message}")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise EvalError(f"file(): {path} is not UTF-8 text") from None
 
     def exists(self, path: str) -> bool | Unknown:
         resolved = self._path(path)
