@@ -10,7 +10,7 @@ vocabulary does not know, is reported as such, never read as "unclassified".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from scanner.model import Classification, Resource, Tag, TraceStep, Unknown
 from scanner.policy.vocabulary import Vocabulary, normalize_key, normalize_value
@@ -28,6 +28,7 @@ class _Own:
     unrecognised: list[str]
     unresolved: str | None
     workload: str | None
+    first_proof: dict[str, TraceStep] = field(default_factory=dict)  # level -> the tag step that gives it
 
 
 def _own(resource: Resource, vocabulary: Vocabulary) -> _Own:
@@ -49,7 +50,9 @@ def _own(resource: Resource, vocabulary: Vocabulary) -> _Own:
                 own.unrecognised.append(part.strip())
             else:
                 own.classes.add(level)
-                own.evidence.append(TraceStep(f"tag {tag.key} ({tag.via}) of {resource.address}", f"{tag.value} → {level}", tag.origin))
+                step = TraceStep(f"tag {tag.key} ({tag.via}) of {resource.address}", f"{tag.value} → {level}", tag.origin)
+                own.evidence.append(step)
+                own.first_proof.setdefault(level, step)
     for key in vocabulary.workload_keys:
         tag = by_key.get(key)
         if tag is not None and isinstance(tag.value, str) and tag.value.strip():
@@ -77,8 +80,9 @@ class _Group:
     """The levels found in a workload or a root module, and why some may be missing."""
 
     levels: set[str]
-    proof: list[TraceStep]
+    proof: list[TraceStep]  # one step per level, for a root module's state
     unresolved: str | None = None
+    first_proof: dict[str, TraceStep] = field(default_factory=dict)  # level -> the first step giving it
 
 
 def _workload_levels(owns: list[_Own]) -> dict[str, _Group]:
@@ -87,7 +91,8 @@ def _workload_levels(owns: list[_Own]) -> dict[str, _Group]:
         if own.workload:
             group = found.setdefault(own.workload, _Group(set(), []))
             group.levels.update(own.classes)
-            group.proof.extend(own.evidence)
+            for level, step in own.first_proof.items():
+                group.first_proof.setdefault(level, step)
             if group.unresolved is None and not own.classes and (own.unresolved or own.unrecognised):
                 group.unresolved = own.unresolved or f"tag value {own.unrecognised[0]!r} is not in the vocabulary"
     return found
@@ -98,12 +103,12 @@ def _lift(own: _Own, workloads: dict, default_level: str | None, vocabulary: Voc
     evidence = list(own.evidence)
     group = workloads.get(own.workload) if own.workload else None
     if group is not None and group.levels - classes:
+        # One proof per lifted level (the tag that first gave it), not every member's tags:
+        # a workload of n members would otherwise carry n² steps.
+        for level in sorted(group.levels - classes):
+            step = group.first_proof[level]
+            evidence.append(TraceStep(f"workload '{own.workload}': {step.what}", step.value, step.origin))
         classes |= group.levels
-        evidence += [
-            TraceStep(f"workload '{own.workload}': {step.what}", step.value, step.origin)
-            for step in group.proof
-            if step not in evidence
-        ]
     status, reason = "classified", None
     if not classes:
         if own.unrecognised:

@@ -17,6 +17,7 @@ fast). Error messages come from ``hcl_errors``.
 from __future__ import annotations
 
 import gc
+import os
 import re
 from contextlib import contextmanager
 from functools import cache
@@ -47,11 +48,22 @@ class HclSyntaxError(Exception):
 
 @cache
 def _parser() -> Lark:
+    """python-hcl2's LALR parser, its compiled grammar loaded from a cache.
+
+    python-hcl2 keeps its compiled grammar beside itself in site-packages, made
+    once per installation and shared with any other user of the library; when
+    that folder cannot be written, sovscan keeps its own copy in its cache
+    directory. Compiling the grammar costs over a second, so never do it twice.
+    """
     import hcl2
+    import hcl2.parser as hcl2_parser
     from hcl2.postlexer import PostLexer
 
     from scanner.cache import grammar_dir
 
+    shared = Path(hcl2_parser.PARSER_FILE)
+    if shared.exists() or os.access(shared.parent, os.W_OK):
+        return hcl2_parser.parser()
     grammar = Path(hcl2.__file__).parent / "hcl2.lark"
     directory = grammar_dir()
     cache_file = str(directory / f"hcl2-{getattr(hcl2, '__version__', 'x')}.lark") if directory else False

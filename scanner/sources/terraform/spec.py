@@ -69,7 +69,12 @@ class TerraformSpec:
         return self.providers.get(provider_type)
 
     def holds_no_data(self, resource_type: str) -> bool:
-        return any(fnmatch.fnmatchcase(resource_type, p) for p in self.no_data_types)
+        return _matches_any(resource_type, self.no_data_types)
+
+
+@cache
+def _matches_any(resource_type: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(resource_type, p) for p in patterns)
 
 
 _TAG = Obj(
