@@ -19,6 +19,7 @@ from scanner.rules.base import Outcome, RuleContext
 def judge(assessments: list[Assessment], pack: Pack, context: RuleContext) -> list[Finding]:
     findings: list[Finding] = []
     for assessment in assessments:
+        shared = _Shared(assessment)
         unverified: dict[str, list[tuple[Rule, Outcome]]] = {}
         for rule in pack.rules:
             kind = KINDS[rule.kind]
@@ -31,7 +32,7 @@ def judge(assessments: list[Assessment], pack: Pack, context: RuleContext) -> li
                 elif rule.on_unknown:
                     unverified.setdefault(rule.on_unknown, []).append((rule, outcome))
             if failed:
-                findings.append(_merged(assessment, rule, failed))
+                findings.append(_merged(shared, rule, failed))
         for rule_id, items in unverified.items():
             target = pack.rule(rule_id)
             if target is None or not target.enabled:
@@ -39,35 +40,47 @@ def judge(assessments: list[Assessment], pack: Pack, context: RuleContext) -> li
             reasons = list(dict.fromkeys(outcome.message for _, outcome in items))
             message = "Compliance cannot be shown: " + "; ".join(r.rstrip(".") for r in reasons) + "."
             evidence = {"unverified": [{"rule": rule.id, "reason": outcome.message} for rule, outcome in items]}
-            findings.append(_finding(assessment, target, message, evidence))
+            findings.append(_finding(shared, target, message, evidence))
     return sorted(findings, key=sort_key)
 
 
-def _merged(assessment: Assessment, rule: Rule, failed: list[Outcome]) -> Finding:
+class _Shared:
+    """The evidence every finding of one resource repeats, built once."""
+
+    def __init__(self, assessment: Assessment):
+        self.assessment = assessment
+        self._common: dict[str, Any] | None = None
+
+    def common(self) -> dict[str, Any]:
+        if self._common is None:
+            hosting = self.assessment.hosting
+            self._common = {
+                "sensitivity": sensitivity_evidence(self.assessment),
+                "hosting": hosting_evidence(hosting),
+                "facts": [
+                    {"what": f.what, "sources": list(f.sources), "urls": list(f.urls), "verified_at": f.verified_at, "confidence": f.confidence}
+                    for f in hosting.facts
+                ],
+            }
+        return self._common
+
+
+def _merged(shared: _Shared, rule: Rule, failed: list[Outcome]) -> Finding:
     """One finding per rule and resource, however many places (primary, copies) break it."""
     messages = list(dict.fromkeys(o.message for o in failed))
     evidence = dict(failed[0].evidence)
     if len(failed) > 1:
         evidence["places"] = [dict(o.evidence) for o in failed]
-    return _finding(assessment, rule, " ".join(messages), evidence)
+    return _finding(shared, rule, " ".join(messages), evidence)
 
 
 def sort_key(finding: Finding) -> tuple:
     return (finding.origin.file or "", finding.origin.line or 0, finding.rule, finding.address)
 
 
-def _finding(assessment: Assessment, rule: Rule, message: str, extra: dict[str, Any]) -> Finding:
-    resource = assessment.resource
-    evidence = {
-        "sensitivity": sensitivity_evidence(assessment),
-        "hosting": hosting_evidence(assessment.hosting),
-        "facts": [
-            {"what": f.what, "sources": list(f.sources), "urls": list(f.urls), "verified_at": f.verified_at, "confidence": f.confidence}
-            for f in assessment.hosting.facts
-        ],
-        "references": list(rule.references),
-        **extra,
-    }
+def _finding(shared: _Shared, rule: Rule, message: str, extra: dict[str, Any]) -> Finding:
+    resource = shared.assessment.resource
+    evidence = {**shared.common(), "references": list(rule.references), **extra}
     return Finding(
         rule=rule.id,
         severity=rule.severity,
