@@ -28,7 +28,6 @@ def test_battery_case(name: str, tmp_path: Path):
     check_case(name, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="parsecache._read_source opens a FIFO named main.tf with a blocking open(): the scan hangs")
 def test_a_fifo_does_not_hang_the_parse_cache(tmp_path: Path):
     folder = tmp_path / "case"
     folder.mkdir()

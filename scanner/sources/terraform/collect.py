@@ -47,6 +47,7 @@ def scan_folder(
     options = options or VariableOptions()
     spec = load_terraform_spec()
     project = Project(root, parse_cache, prefix)
+    project.preparse()
     result = TerraformResult()
     roots = [r for r in project.root_modules() if only_roots is None or r in only_roots]
     result.found_files = bool(project.discovered.module_dirs)
@@ -55,7 +56,7 @@ def scan_folder(
         if config is None:
             continue  # none of its files could be read: their errors say why
         result.roots.append(root_dir)
-        inputs, input_errors = root_inputs(root, root_dir, project.discovered.tfvars.get(root_dir, []), config, options, project.display)
+        inputs, input_errors = root_inputs(root, root_dir, project.discovered.tfvars.get(root_dir, []), config, options, project.display, project.parse_tfvars)
         result.errors.extend(input_errors)
         ctx = _context(project, root_dir, spec)
         instance = ModuleInstance(ctx, config, "", root_inputs=inputs)

@@ -55,7 +55,14 @@ def _constant(expr: ast.Expr, file: str, errors: list[ScanError]) -> Any:
         return Unknown("value nested too deeply")
 
 
-def _read_tfvars(path: Path, display: str, errors: list[ScanError]) -> dict[str, tuple[Any, int | None]]:
+def _read_tfvars(path: Path, display: str, errors: list[ScanError], parse: Any = None) -> dict[str, tuple[Any, int | None]]:
+    """A tfvars file's values; ``parse(path, display)`` reads HCL ones through the parse cache."""
+    if parse is not None and not display.endswith(".json"):
+        body, problems = parse(path, display)
+        if body is None:
+            errors.extend(problems)
+            return {}
+        return _tfvars_values(body, display, errors)
     text = read_text(path, display)
     if isinstance(text, ScanError):
         errors.append(text)
@@ -76,14 +83,18 @@ def _read_tfvars(path: Path, display: str, errors: list[ScanError]) -> dict[str,
     except HclSyntaxError as exc:
         errors.append(ScanError(display, exc.line, exc.message, exc.column))
         return {}
+    return _tfvars_values(body, display, errors)
+
+
+def _tfvars_values(body: ast.Body, display: str, errors: list[ScanError]) -> dict[str, tuple[Any, int | None]]:
     for block in body.blocks:
         errors.append(ScanError(display, block.line, f"a .tfvars file holds only name = value lines, not a '{block.type}' block"))
     return {a.name: (_constant(a.expr, display, errors), a.line) for a in body.attributes}
 
 
-def _apply_tfvars(path: Path, shown: str, label: str, config: ModuleConfig, inputs: dict[str, RootInput], errors: list[ScanError]) -> None:
+def _apply_tfvars(path: Path, shown: str, label: str, config: ModuleConfig, inputs: dict[str, RootInput], errors: list[ScanError], parse: Any = None) -> None:
     before = len(errors)
-    values = _read_tfvars(path, shown, errors)
+    values = _read_tfvars(path, shown, errors, parse)
     if not values and len(errors) > before and errors[-1].file == shown:
         _unreadable(shown, config, inputs)  # a file that cannot be read may set any variable
         return
@@ -133,6 +144,7 @@ def root_inputs(
     config: ModuleConfig,
     options: VariableOptions,
     display: Any,
+    parse: Any = None,
 ) -> tuple[dict[str, RootInput], list[ScanError]]:
     """Root variable values and the errors met reading them."""
     errors: list[ScanError] = []
@@ -147,7 +159,7 @@ def root_inputs(
     ordered = [by_name[n] for n in ("terraform.tfvars", "terraform.tfvars.json") if n in by_name]
     ordered += sorted((p for p in tfvars_files if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))), key=lambda p: p.name)
     for path in ordered:
-        _apply_tfvars(path, display(path), "", config, inputs, errors)
+        _apply_tfvars(path, display(path), "", config, inputs, errors, parse)
 
     for path in options.var_files:
         shown = str(path)

@@ -42,14 +42,50 @@ class Project:
         self.errors: list[ScanError] = list(self.discovered.errors)
         self._configs: dict[str, ModuleConfig | None] = {}
         self._parse_cache = parse_cache
+        self._preparsed: dict[Path, Any] = {}
 
     def display(self, path: Path) -> str:
         return self.prefix + relative(self.root, path)
 
     # ------------------------------------------------------------------ loading
 
+    def preparse(self) -> None:
+        """Parse every discovered file up front, across cores when it pays; parse_file hands the results out."""
+        from scanner.sources.terraform.parallel import preparse
+
+        files = [(path, self.display(path)) for paths in self.discovered.module_dirs.values() for path in paths]
+        files += [(path, self.display(path)) for paths in self.discovered.tfvars.values() for path in paths if not path.name.endswith(".json")]
+        self._preparsed = preparse(files, self._parse_cache)
+
+    def parse_tfvars(self, path: Path, display: str) -> tuple[ast.Body | None, list[ScanError]]:
+        """An HCL .tfvars file through the parse cache: its tree, or the read or syntax error.
+
+        Errors about expressions inside a tree that parsed are left to the
+        evaluation of its values, which reports them.
+        """
+        parsed = self._preparsed.pop(path, None)
+        if parsed is None and self._parse_cache is not None:
+            parsed = self._parse_cache.get(path, display)
+        if parsed is None:
+            text = read_text(path, display)
+            parsed = text if isinstance(text, ScanError) else parse_text(text, display)
+            if self._parse_cache is not None and not isinstance(parsed, ScanError):
+                self._parse_cache.put(path, parsed)
+        if isinstance(parsed, ScanError):
+            return None, [parsed]
+        body, errors = parsed
+        return body, (errors if body is None else [])
+
     def parse_file(self, path: Path) -> ast.Body | None:
         display = self.display(path)
+        preparsed = self._preparsed.pop(path, None)
+        if isinstance(preparsed, ScanError):
+            self.errors.append(preparsed)
+            return None
+        if preparsed is not None:
+            body, errors = preparsed
+            self.errors.extend(errors)
+            return body
         if self._parse_cache is not None:
             cached = self._parse_cache.get(path, display)
             if cached is not None:
