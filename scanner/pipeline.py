@@ -11,7 +11,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from scanner import __version__
 from scanner.classify import classify
@@ -231,14 +231,31 @@ def _item_key(config: Config, section: str, line: int | None) -> str:
     return f"{section}[{lines.index(line)}]" if line in lines else section
 
 
+class _Places:
+    """``locate`` once per distinct placement: thousands of resources share a few hundred."""
+
+    def __init__(self, policy: Policy):
+        self.catalog = policy.catalog
+        self.as_of = policy.context.as_of
+        self._memo: dict[tuple, Any] = {}
+
+    def locate(self, resource: Resource):
+        # locate reads only these fields of a resource
+        key = (resource.provider, resource.type, resource.region, tuple(sorted(resource.hints.items())), resource.origin.api is not None)
+        hosting = self._memo.get(key)
+        if hosting is None:
+            hosting = self._memo[key] = locate(resource, self.catalog, self.as_of)
+        return hosting
+
+
 def assess(resources: list[Resource], policy: Policy) -> list[Assessment]:
     classifications = classify(resources, policy.vocabulary, policy.config.untagged_level)
-    as_of = policy.context.as_of
+    places = _Places(policy)
     assessments = []
     for resource, classification in zip(resources, classifications):
         resource = _with_offer_hint(resource, classification.workload, policy.config)
-        hosting = locate(resource, policy.catalog, as_of)
-        copies = tuple((copy, locate(_copy_resource(resource, copy), policy.catalog, as_of)) for copy in resource.copies)
+        hosting = places.locate(resource)
+        copies = tuple((copy, places.locate(_copy_resource(resource, copy))) for copy in resource.copies)
         assessments.append(Assessment(resource, classification, hosting, copies))
     return assessments
 

