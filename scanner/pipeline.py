@@ -18,7 +18,7 @@ from scanner.classify import classify
 from scanner.evaluate import judge
 from scanner.locate import locate
 from scanner.model import Assessment, Finding, Report, Resource, ScanError, Severity
-from scanner.policy.catalog import Catalog, load_catalog
+from scanner.policy.catalog import Catalog, bundled_catalog
 from scanner.policy.config import Config, find_config, load_config
 from scanner.policy.pack import Pack, available_packs, load_pack, pack_path
 from scanner.policy.vocabulary import Vocabulary, load_vocabulary
@@ -60,7 +60,7 @@ def load_policy(config_path: Path | None, pack_name: str | None = None, as_of: s
     config, problems = load_config(config_path, _display(config_path) if config_path else None)
     errors += [ScanError(f, l, m) for f, l, m in problems]
     try:
-        catalog = load_catalog()
+        catalog = bundled_catalog()
         vocabulary = load_vocabulary()
     except YamlError as exc:
         raise PolicyError(str(exc)) from None

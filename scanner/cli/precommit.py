@@ -103,21 +103,22 @@ def precommit(files: tuple[Path, ...], **options: Any) -> None:
     settings = replace(settings_from(options), report_stale=False)  # other roots' exceptions are not stale
     changed = [r for r in (_relative(f) for f in files) if r is not None]
     with caching(settings.no_cache):
-        selection = select_roots(Project(Path("."), _parse_cache()), changed)
+        project = Project(Path("."), _parse_cache())
+        selection = select_roots(project, changed)
     if not selection.roots:
         click.echo("sovscan: no root module reads the changed files; nothing to scan", err=True)
         sys.exit(0)
     click.echo(f"sovscan: scanning root module{'s' if len(selection.roots) > 1 else ''} {', '.join(selection.roots)}", err=True)
-    sys.exit(run([Path(".")], settings, _collect_roots(selection)))
+    sys.exit(run([Path(".")], settings, _collect_roots(selection, project)))
 
 
-def _collect_roots(selection: Selection):
-    """Read the repository once and keep the selected root modules' resources and the problems of their files."""
+def _collect_roots(selection: Selection, project: Any):
+    """Scan the selected root modules of the repository already read, keeping the problems of their files."""
 
     def collector(variables, parse_cache) -> tuple[list, list, int]:
         from scanner.sources.terraform.collect import scan_folder
 
-        result = scan_folder(Path("."), variables, parse_cache, only_roots=selection.roots)
+        result = scan_folder(Path("."), variables, parse_cache, only_roots=selection.roots, project=project)
         errors = [e for e in result.errors if e.file is None or (posixpath.dirname(e.file) or ".") in selection.folders]
         return result.resources, errors, 1 if result.roots else 0
 

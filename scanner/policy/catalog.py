@@ -602,6 +602,29 @@ def load_catalog(root: Path | None = None, extra_provider_files: Iterable[Path] 
     return catalog
 
 
+def bundled_catalog() -> Catalog:
+    """The bundled catalog, validated once and then read back from sovscan's cache.
+
+    The key covers the catalog's files, botocore's partition data and the
+    code that reads them, so any change to one is a miss.
+    """
+    import importlib.resources
+
+    from scanner import resultcache
+
+    root = policies_dir() / "catalog"
+    code = Path(__file__).parent
+    inputs = [*root.rglob("*.yml"), code / "catalog.py", code / "schema.py", code.parent / "model.py", code.parent / "yamlload.py"]
+    inputs.append(Path(str(importlib.resources.files("botocore") / "data" / "partitions.json")))
+    key = resultcache.fingerprint(inputs)
+    cached = resultcache.load("catalog", key)
+    if isinstance(cached, Catalog):
+        return cached
+    catalog = load_catalog(root)
+    resultcache.store("catalog", key, catalog)
+    return catalog
+
+
 def provider_problems(raw: Any, file: str, countries: frozenset[str], sources: frozenset[str] | None = None) -> list[tuple[str, int | None, str]]:
     """Validate one provider document (used by tests and ``.sovscan.yml`` hosting entries)."""
     problems = CatalogProblems(file=file, countries=countries, sources=sources)

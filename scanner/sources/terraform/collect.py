@@ -38,6 +38,7 @@ def scan_folder(
     parse_cache: Any = None,
     prefix: str = "",
     only_roots: Collection[str] | None = None,
+    project: Project | None = None,
 ) -> TerraformResult:
     """Every resource instance of every root module under ``root`` (or of ``only_roots``).
 
@@ -46,8 +47,9 @@ def scan_folder(
     """
     options = options or VariableOptions()
     spec = load_terraform_spec()
-    project = Project(root, parse_cache, prefix)
-    project.preparse()
+    if project is None:  # the pre-commit hook hands in the one it already read
+        project = Project(root, parse_cache, prefix)
+        project.preparse()
     result = TerraformResult()
     roots = [r for r in project.root_modules() if only_roots is None or r in only_roots]
     result.found_files = bool(project.discovered.module_dirs)

@@ -1,0 +1,91 @@
+"""A cache of results sovscan computes the same way on every run (the validated trust catalog).
+
+Entries live in sovscan's cache directory, keyed by a hash of everything
+that went into them (the data files and the code that reads them), so an
+edited catalog or a new sovscan never serves a stale result. Pickle is
+acceptable only because the directory is the user's own; still, an entry
+may only name sovscan's own classes and compiled patterns, carries a
+checksum, and is written atomically, so a damaged or foreign file is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from scanner import __version__
+from scanner.cache import cache_dir
+
+_FORMAT = b"sovscan-result-1"
+_CHECKSUM_BYTES = 32
+_SAFE_BUILTINS = {"set", "frozenset", "tuple", "list", "dict", "bytes", "str", "int", "float", "bool"}
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """A key over sovscan's version, Python's and the bytes of the given files."""
+    digest = hashlib.sha256(_FORMAT + __version__.encode() + sys.version.encode())
+    for path in sorted(paths):
+        digest.update(str(path.name).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
+    return digest.hexdigest()
+
+
+class _OwnClassesOnly(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith("scanner.") or (module == "re" and name == "_compile") or (module == "copyreg" and name == "_reconstructor"):
+            return super().find_class(module, name)
+        if module == "builtins" and name in _SAFE_BUILTINS:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in sovscan's cache")
+
+
+def _path(kind: str, key: str) -> Path | None:
+    directory = cache_dir()
+    return directory / f"{kind}-{key}.pickle" if directory is not None else None
+
+
+def load(kind: str, key: str) -> Any | None:
+    path = _path(kind, key)
+    if path is None:
+        return None
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    checksum, payload = blob[:_CHECKSUM_BYTES], blob[_CHECKSUM_BYTES:]
+    if hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() != checksum:
+        return None
+    try:
+        return _OwnClassesOnly(io.BytesIO(payload)).load()
+    except Exception:  # any damage is a miss, never a crash
+        return None
+
+
+def store(kind: str, key: str, value: Any) -> None:
+    path = _path(kind, key)
+    if path is None:
+        return
+    try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, RecursionError, AttributeError):
+        return
+    blob = hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() + payload
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(blob)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except (OSError, UnboundLocalError):
+            pass
