@@ -106,12 +106,12 @@ class ModuleConfig:
     module_calls: dict[str, ModuleCall] = field(default_factory=dict)
     backends: list[Backend] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
+    _index: dict[tuple[str, str, str], ResourceBlock] | None = field(default=None, repr=False, compare=False)
 
     def resource(self, mode: str, type_: str, name: str) -> ResourceBlock | None:
-        for block in self.resources:
-            if block.mode == mode and block.type == type_ and block.name == name:
-                return block
-        return None
+        if self._index is None or len(self._index) != len(self.resources):  # built once the blocks are all read
+            self._index = {(b.mode, b.type, b.name): b for b in self.resources}
+        return self._index.get((mode, type_, name))
 
 
 def provider_ref(expr: ast.Expr | None) -> str | None:
@@ -257,8 +257,9 @@ def _add_resource(module: ModuleConfig, file: str, block: ast.Block, override: b
     body = block.body
     if existing is not None and override:
         merged = _merge_body(existing.body, body)
-        index = module.resources.index(existing)
-        module.resources[index] = replace(
+        position = module.resources.index(existing)
+        module._index = None  # an override replaces a block: rebuild the lookup
+        module.resources[position] = replace(
             existing,
             body=merged,
             provider_ref=provider_ref(_expr(merged, "provider")),
