@@ -332,8 +332,6 @@ def _template(flat: list[Any], line: int) -> ast.Expr:
     parts = _assemble(flat, 0, line, None)[0]
     if all(isinstance(p, str) for p in parts):
         return ast.Literal("".join(parts), line)
-    if len(parts) == 1 and not isinstance(parts[0], (str, ast.TemplateIf, ast.TemplateFor)):
-        return ast.Template(parts, line)
     return ast.Template(parts, line)
 
 
@@ -373,8 +371,6 @@ def _assemble(flat: list[Any], i: int, line: int, until: set[str] | None) -> tup
         else:
             parts.append(item)
         i += 1
-    if until:
-        return tuple(_merge(parts)), i, None
     return tuple(_merge(parts)), i, None
 
 
