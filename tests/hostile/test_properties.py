@@ -10,7 +10,7 @@ The classifier: any set of tags is classified without an exception, and a
 classification tag whose value is unknown never reads as "unclassified".
 
 Numbers stay small (|n| <= 50) so no example wanders into the cost of huge
-arithmetic; test_cost and test_pending_lead cover that.
+arithmetic; test_cost covers that.
 
 The suite runs a fixed, derandomised budget; to explore with fresh random
 examples, set ``SOVSCAN_HYPOTHESIS_EXAMPLES`` (e.g. 20000).
