@@ -171,14 +171,9 @@ def _valid_date(text: str) -> bool:
 
 def find_waivers(start: Path) -> Path | None:
     """The nearest waiver file at or above ``start``."""
-    directory = start if start.is_dir() else start.parent
-    directory = directory.resolve()
-    for folder in (directory, *directory.parents):
-        for name in WAIVER_NAMES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-    return None
+    from scanner.policy.paths import find_upward
+
+    return find_upward(start, WAIVER_NAMES)
 
 
 _NON_EMPTY = r"(?s)\s*\S.*"

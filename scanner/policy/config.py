@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.policy.catalog import SEAL_OBJECTIVES
+from scanner.policy.paths import find_upward
 from scanner.policy.schema import INVALID, AnyMapping, Bool, Date, Field, Int, ListOf, MapOf, Obj, Problems, Str, Where
 from scanner.rules.base import Attestation
 from scanner.yamlload import LineDict, YamlError, load_yaml_file
@@ -167,14 +168,7 @@ _CONFIG = Obj(
 
 def find_config(start: Path) -> Path | None:
     """The nearest .sovscan.yml at or above ``start``."""
-    directory = start if start.is_dir() else start.parent
-    directory = directory.resolve()
-    for folder in (directory, *directory.parents):
-        for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-    return None
+    return find_upward(start, CONFIG_NAMES)
 
 
 def _sections(raw: dict, problems: Problems) -> dict:

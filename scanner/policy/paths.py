@@ -24,3 +24,14 @@ def display_path(path: Path) -> str:
         return "policies/" + path.resolve().relative_to(policies_dir()).as_posix()
     except ValueError:
         return str(path)
+
+
+def find_upward(start: Path, names: tuple[str, ...]) -> Path | None:
+    """The nearest file with one of ``names`` at or above ``start`` (.sovscan.yml, the waiver file)."""
+    directory = (start if start.is_dir() else start.parent).resolve()
+    for folder in (directory, *directory.parents):
+        for name in names:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    return None
