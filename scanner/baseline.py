@@ -15,6 +15,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from scanner.jsonload import loads
 from scanner.model import Report
 from scanner.report.located import Located
 
@@ -41,7 +42,7 @@ def render(items: list[Located]) -> str:
 
 def load(path: Path, shown: str) -> frozenset[Key]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise BaselineError(f"{shown}: cannot read the baseline: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:

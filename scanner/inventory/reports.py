@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from scanner.jsonload import loads
+
 REPORT_SCHEMA = 1  # scanner.report.json_report.SCHEMA_VERSION
 
 
@@ -20,9 +22,10 @@ def load_document(path: Path, display: str, snapshots: bool = False) -> dict[str
     except (OSError, UnicodeDecodeError) as exc:
         raise DocumentError(f"{display}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
     try:
-        document = json.loads(text)
+        document = loads(text)
     except ValueError as exc:
-        raise DocumentError(f"{display}:{getattr(exc, 'lineno', '?')}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
+        where = f"{display}:{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else display
+        raise DocumentError(f"{where}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
     if isinstance(document, dict) and document.get("kind") == "sovscan-inventory":
         if snapshots:
             return document

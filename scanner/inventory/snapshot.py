@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.jsonload import loads
 from scanner.model import DataCopy, Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources import SourceResult
 
@@ -117,7 +118,7 @@ def read_snapshot(path: Path, display: str) -> SourceResult:
     result = SourceResult()
     try:
         text = path.read_text(encoding="utf-8-sig")
-        document = json.loads(text)
+        document = loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         result.errors.append(ScanError(display, None, f"cannot read the snapshot: {exc}"))
         return result

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
+from scanner.jsonload import loads
 from scanner.report.html_model import SEVERITIES
 
 SCHEMA_VERSIONS = (1,)
@@ -41,7 +42,7 @@ def load_saved_report(path: Path, display: str | None = None) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise SavedReportError(name, raw.count(b"\n", 0, exc.start) + 1, "not UTF-8 text; expected a JSON report from `sovscan scan --format json`") from None
     try:
-        doc = json.loads(text, parse_constant=_refuse_constant)
+        doc = loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise SavedReportError(name, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     except ValueError as exc:

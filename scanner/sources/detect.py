@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
+from scanner.jsonload import loads
+
 # kind -> "module:function"; each function takes (path, display) and returns a SourceResult
 FILE_SOURCES = {
     "terraform-plan": "scanner.sources.plan:read_plan",
@@ -47,12 +49,12 @@ def detect(path: Path) -> tuple[str | None, str | None, tuple[int, int] | None]:
             return None, "not a regular file", None
         if path.stat().st_size > MAX_SNIFF_BYTES:
             return None, "file too large to read", None
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        document = loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         return None, "not UTF-8 text", None
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON ({exc.msg})", (exc.lineno, exc.colno)
-    except (OSError, ValueError, RecursionError) as exc:
+    except (OSError, ValueError) as exc:
         return None, f"not valid JSON ({exc})", None
     kind, problem = kind_of(document)
     return kind, problem, None

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from scanner.jsonload import loads
 from scanner.model import ScanError
 
 
@@ -19,10 +20,10 @@ def read_json(path: Path, display: str, what: str) -> tuple[Any, str, ScanError 
     except OSError as exc:
         return None, "", ScanError(display, None, f"cannot read the {what}: {exc.strerror or exc}")
     try:
-        return json.loads(text), text, None
+        return loads(text), text, None
     except json.JSONDecodeError as exc:
         return None, "", ScanError(display, exc.lineno, f"not a readable {what} (not valid JSON: {exc.msg})", exc.colno)
-    except (ValueError, RecursionError) as exc:
+    except ValueError as exc:
         return None, "", ScanError(display, None, f"not a readable {what} ({exc})")
 
 

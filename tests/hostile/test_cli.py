@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,55 @@ def test_the_demo_scans_without_a_traceback():
     done = run_cli(ROOT, "scan", "fixtures/demo")
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
+
+
+DEEP = "[" * 100_000 + "]" * 100_000  # json.loads raises RecursionError, not ValueError, on this
+
+
+@pytest.mark.parametrize(
+    "command, error",
+    [
+        (("diff", "deep.json", "deep.json"), "Error: deep.json: not valid JSON (nested too deeply to read)\n"),
+        (("merge", "deep.json"), "Error: deep.json: not valid JSON (nested too deeply to read)\n"),
+        (("report", "deep.json"), "Error: deep.json: not valid JSON: nested too deeply to read\n"),
+        (("scan", "demo", "--baseline", "deep.json"), "Error: deep.json: not a sovscan baseline (invalid JSON: nested too deeply to read)\n"),
+    ],
+)
+def test_json_nested_too_deeply_is_one_line_in_every_command_that_reads_saved_json(command: tuple[str, ...], error: str, tmp_path: Path):
+    (tmp_path / "deep.json").write_text(DEEP, encoding="utf-8")
+    shutil.copytree(ROOT / "fixtures" / "demo", tmp_path / "demo")
+    done = run_cli(tmp_path, *command)
+    assert (done.returncode, done.stderr) == (2, error)
+
+
+MESSAGES = {
+    "plan.json": "not valid JSON (nested too deeply to read)",
+    "terraform.tfstate": "not a readable state file (nested too deeply to read)",
+    "snapshot.json": "not valid JSON (nested too deeply to read)",
+}
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("plan.json", DEEP),
+        ("terraform.tfstate", DEEP),
+        ("snapshot.json", '{"kind": "sovscan-inventory", "resources": ' + DEEP + "}"),
+    ],
+)
+def test_json_nested_too_deeply_is_an_input_error_and_the_scan_goes_on(name: str, text: str, tmp_path: Path):
+    shutil.copytree(ROOT / "fixtures" / "demo", tmp_path / "demo")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    run = run_scan(tmp_path, paths=("demo", name))
+    assert run.exit_code == 1
+    assert [e for e in run.errors() if e[0] == name] == [(name, None, None, MESSAGES[name])]
+    assert ("aws_s3_bucket.payroll", "demo/main.tf") in {(f[1], f[2]) for f in run.findings()}
+
+
+def test_an_inventory_snapshot_nested_too_deeply_is_an_input_error_of_against(tmp_path: Path):
+    (tmp_path / "deep.json").write_text('{"kind": "sovscan-inventory", "resources": ' + DEEP + "}", encoding="utf-8")
+    shutil.copytree(ROOT / "fixtures" / "demo", tmp_path / "demo")
+    run = run_scan(tmp_path, "--against", "deep.json", paths=("demo",))
+    assert run.exit_code == 1
+    assert ("deep.json", None, None, "not valid JSON (nested too deeply to read)") in run.errors()
+    assert "Traceback" not in run.stderr

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from scanner.jsonload import loads
 from scanner.model import Origin, Resource, ScanError, Tag
 from scanner.sources import SourceResult
 from scanner.sources.exports.jsonitems import items_with_lines
@@ -21,7 +22,7 @@ def read_json_export(path: Path, display: str, what: str, read_item: Callable[[A
     result = SourceResult()
     try:
         text = path.read_text(encoding="utf-8-sig")
-        document = json.loads(text)
+        document = loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         result.errors.append(ScanError(display, None, f"cannot read the {what}: {exc}"))
         return result

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from scanner.jsonload import loads
 from scanner.model import Origin, ScanError, Unknown
 from scanner.sources.terraform import ast
 from scanner.sources.terraform.config import ModuleConfig
@@ -69,8 +70,8 @@ def _read_tfvars(path: Path, display: str, errors: list[ScanError], parse: Any =
         return {}
     if display.endswith(".json"):
         try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+            data = loads(text)
+        except ValueError as exc:
             errors.append(ScanError(display, getattr(exc, "lineno", None), f"invalid JSON: {getattr(exc, 'msg', exc)}"))
             return {}
         if not isinstance(data, dict):

@@ -9,13 +9,13 @@ root is read.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from scanner.jsonload import loads
 from scanner.model import ScanError, Unknown
 from scanner.sources.terraform import ast
 from scanner.sources.terraform.config import ModuleCall, ModuleConfig, build_module
@@ -176,7 +176,7 @@ class Project:
         if not self._inside(manifest) or not manifest.is_file():
             return None
         try:
-            entries = json.loads(manifest.read_text(encoding="utf-8")).get("Modules", [])
+            entries = loads(manifest.read_text(encoding="utf-8")).get("Modules", [])
         except (OSError, ValueError, AttributeError):
             self.errors.append(ScanError(self.display(manifest), None, "unreadable modules.json; remote modules not scanned"))
             return None
