@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.jsonload import loads
 from scanner.model import DataCopy, Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources import SourceResult
 
@@ -113,18 +112,15 @@ class _Bad(Exception):
 
 def read_snapshot(path: Path, display: str) -> SourceResult:
     """``sovscan scan SNAPSHOT.json``: the resources and recorded problems of a saved inventory."""
+    from scanner.sources.exports.common import load_json_text
     from scanner.sources.exports.jsonitems import items_with_lines
 
     result = SourceResult()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        document = loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        result.errors.append(ScanError(display, None, f"cannot read the snapshot: {exc}"))
+    loaded = load_json_text(path, display, "snapshot")
+    if isinstance(loaded, ScanError):
+        result.errors.append(loaded)
         return result
-    except ValueError as exc:
-        result.errors.append(ScanError(display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})"))
-        return result
+    text, document = loaded
     problem = _check_header(document)
     if problem:
         result.errors.append(ScanError(display, None, problem))

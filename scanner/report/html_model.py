@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from scanner.model import Fact
+
 SEVERITIES = ("critical", "high", "medium", "low", "info")  # most severe first
 BLOCKING = ("critical", "high")  # what makes the verdict "not compliant"
 
@@ -67,15 +69,6 @@ class Step:
     what: str
     value: str
     origin: str
-
-
-@dataclass(frozen=True)
-class Fact:
-    what: str
-    sources: tuple[str, ...]
-    urls: tuple[str, ...]
-    verified_at: str | None
-    confidence: str
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Origin, Resource, Unknown
+from scanner.model import Origin, Resource
 from scanner.sources import SourceResult
-from scanner.sources.exports.common import RowProblem, holds_data, read_json_export, tags_field, text_field
+from scanner.sources.exports.common import holds_data, location_region, read_json_export, tags_field, text_field
 
 API = "azure"
 
@@ -41,16 +41,9 @@ def _resource(item: dict[str, Any], origin: Origin) -> Resource:
     kind = text_field(item, "type").lower()
     subscription = text_field(item, "subscriptionId", required=False)
     origin = Origin(file=origin.file, line=origin.line, account=subscription, api="azure resource graph")
-    location = item.get("location")
-    if location is not None and not isinstance(location, str):
-        raise RowProblem(f"{address}: \"location\" must be a string")
-    region: str | Unknown
-    if not location:
-        region = Unknown(f"the export gives no location for {address}")
-    elif location.lower() == "global":
-        region = Unknown("a global Azure resource: Resource Graph gives no single location")
-    else:
-        region = location.lower().replace(" ", "")
+    region = location_region(item, address, "a global Azure resource: Resource Graph gives no single location")
+    if isinstance(region, str):
+        region = region.replace(" ", "")
     return Resource(
         address=address,
         type=kind,

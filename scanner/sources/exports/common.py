@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from scanner.jsonload import loads
-from scanner.model import Origin, Resource, ScanError, Tag
+from scanner.model import Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources import SourceResult
 from scanner.sources.exports.jsonitems import items_with_lines
 
@@ -20,15 +20,11 @@ class RowProblem(Exception):
 def read_json_export(path: Path, display: str, what: str, read_item: Callable[[Any, Origin], Resource], key: str | None = None) -> SourceResult:
     """Every item of a JSON export (the top-level list, or the list under ``key``) through ``read_item``."""
     result = SourceResult()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        document = loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        result.errors.append(ScanError(display, None, f"cannot read the {what}: {exc}"))
+    loaded = load_json_text(path, display, what)
+    if isinstance(loaded, ScanError):
+        result.errors.append(loaded)
         return result
-    except ValueError as exc:
-        result.errors.append(ScanError(display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})"))
-        return result
+    text, document = loaded
     items = items_with_lines(text, None if isinstance(document, list) else key)
     if items is None:
         where = f'a list, or an object with a "{key}" list' if key else "a list"
@@ -43,6 +39,29 @@ def read_json_export(path: Path, display: str, what: str, read_item: Callable[[A
         except RowProblem as exc:
             result.errors.append(ScanError(display, line, f"{what} item skipped: {exc}"))
     return result
+
+
+def load_json_text(path: Path, display: str, what: str) -> tuple[str, Any] | ScanError:
+    """(text, document) of a JSON export or snapshot, or the one error that says why it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        return text, loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        return ScanError(display, None, f"cannot read the {what}: {exc}")
+    except ValueError as exc:
+        return ScanError(display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})")
+
+
+def location_region(item: dict, address: str, global_reason: str) -> str | Unknown:
+    """The lower-cased "location" of an export item; missing or "global" is unknown, never a place."""
+    location = item.get("location")
+    if location is not None and not isinstance(location, str):
+        raise RowProblem(f'{address}: "location" must be a string')
+    if not location:
+        return Unknown(f"the export gives no location for {address}")
+    if location.lower() == "global":
+        return Unknown(global_reason)
+    return location.lower()
 
 
 def text_field(item: dict, key: str, required: bool = True) -> str | None:

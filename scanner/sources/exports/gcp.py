@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Origin, Resource, Unknown
+from scanner.model import Origin, Resource
 from scanner.sources import SourceResult
-from scanner.sources.exports.common import RowProblem, holds_data, read_json_export, tags_field, text_field
+from scanner.sources.exports.common import holds_data, location_region, read_json_export, tags_field, text_field
 
 API = "gcp"
 ZONE = re.compile(r"(?P<region>[a-z]+-[a-z]+[0-9]+)-[a-z]")  # as policies/terraform.yml's zone_to_region for google
@@ -48,17 +48,10 @@ def _resource(item: dict[str, Any], origin: Origin) -> Resource:
     kind = text_field(item, "assetType")
     project = text_field(item, "project", required=False)
     origin = Origin(file=origin.file, line=origin.line, account=project, api="cloud asset inventory")
-    location = item.get("location")
-    if location is not None and not isinstance(location, str):
-        raise RowProblem(f'{address}: "location" must be a string')
-    region: str | Unknown
-    if not location:
-        region = Unknown(f"the export gives no location for {address}")
-    elif location.lower() == "global":
-        region = Unknown("a global Google Cloud resource: the export gives no single location")
-    else:
-        zone = ZONE.fullmatch(location.lower())
-        region = zone.group("region") if zone else location.lower()
+    region = location_region(item, address, "a global Google Cloud resource: the export gives no single location")
+    if isinstance(region, str):
+        zone = ZONE.fullmatch(region)
+        region = zone.group("region") if zone else region
     hints = {}
     universe = UNIVERSE.match(address)
     if universe:
