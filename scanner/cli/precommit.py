@@ -41,8 +41,6 @@ class Selection:
 
 def module_folders(project: Any, root: str) -> set[str]:
     """The folders a root module reads: itself and every local module it calls, transitively."""
-    from scanner.sources.terraform.project import is_local_source
-
     seen: set[str] = set()
     stack = [root]
     while stack:
@@ -50,14 +48,7 @@ def module_folders(project: Any, root: str) -> set[str]:
         if folder in seen:
             continue
         seen.add(folder)
-        config = project.module(folder)
-        if config is None:
-            continue
-        for call in config.module_calls.values():
-            if call.source and is_local_source(call.source):
-                target = posixpath.normpath(posixpath.join(folder, call.source))
-                if target in project.discovered.module_dirs:
-                    stack.append(target)
+        stack += [target for target in project.local_calls(folder) if target in project.discovered.module_dirs]
     return seen
 
 

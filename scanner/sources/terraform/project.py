@@ -137,17 +137,19 @@ class Project:
     # ------------------------------------------------------------------ roots
 
     def root_modules(self) -> list[str]:
-        called: set[str] = set()
-        for directory in self.discovered.module_dirs:
-            config = self.module(directory)
-            if config is None:
-                continue
-            for call in config.module_calls.values():
-                if call.source and is_local_source(call.source):
-                    target = posixpath.normpath(posixpath.join(directory, call.source))
-                    if target != directory:
-                        called.add(target)
+        called = {target for directory in self.discovered.module_dirs for target in self.local_calls(directory) if target != directory}
         return sorted(d for d in self.discovered.module_dirs if d not in called)
+
+    def local_calls(self, directory: str) -> list[str]:
+        """The folders (relative to the root) of the local modules that the module in ``directory`` calls."""
+        config = self.module(directory)
+        if config is None:
+            return []
+        return [
+            posixpath.normpath(posixpath.join(directory, call.source))
+            for call in config.module_calls.values()
+            if call.source and is_local_source(call.source)
+        ]
 
     # ------------------------------------------------------------------ module sources
 
