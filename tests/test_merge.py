@@ -50,7 +50,9 @@ def test_merge_to_stdout_and_a_report_merged_with_itself_is_unchanged(shards):
     assert result.exit_code == 0
     merged, whole = json.loads(result.output), json.loads(paths["whole"].read_text())
     assert merged["summary"] == whole["summary"]
-    assert len(merged["findings"]) == len(whole["findings"]) and len(merged["resources"]) == len(whole["resources"])
+    key = lambda e: json.dumps(e, sort_keys=True)  # noqa: E731
+    assert sorted(map(key, merged["findings"])) == sorted(map(key, whole["findings"]))
+    assert sorted(map(key, merged["resources"])) == sorted(map(key, whole["resources"]))
 
 
 def test_snapshots_merge_into_one_snapshot(shards, tmp_path):
