@@ -17,7 +17,6 @@ fast). Error messages come from ``hcl_errors``.
 from __future__ import annotations
 
 import gc
-import os
 import re
 from contextlib import contextmanager
 from functools import cache
@@ -48,32 +47,24 @@ class HclSyntaxError(Exception):
 
 @cache
 def _parser() -> Lark:
-    """python-hcl2's LALR parser, its compiled grammar loaded from a cache.
+    """python-hcl2's grammar and post-lexer as an LALR parser without position propagation.
 
-    python-hcl2 keeps its compiled grammar beside itself in site-packages, made
-    once per installation and shared with any other user of the library; when
-    that folder cannot be written, sovscan keeps its own copy in its cache
-    directory. Compiling the grammar costs over a second, so never do it twice.
+    python-hcl2 builds its parser with ``propagate_positions=True``, which
+    gives every tree node a ``meta`` and doubles the parse time; sovscan takes
+    a node's line from its first token instead (``_line``), so it builds its
+    own parser from the same grammar. Compiling the grammar costs over a
+    second, so the compiled form is kept in sovscan's cache directory (or, with
+    no usable cache directory, in lark's own cache in the temporary folder).
     """
     import hcl2
-    import hcl2.parser as hcl2_parser
     from hcl2.postlexer import PostLexer
 
     from scanner.cache import grammar_dir
 
-    shared = Path(hcl2_parser.PARSER_FILE)
-    if shared.exists() or os.access(shared.parent, os.W_OK):
-        return hcl2_parser.parser()
     grammar = Path(hcl2.__file__).parent / "hcl2.lark"
     directory = grammar_dir()
-    cache_file = str(directory / f"hcl2-{getattr(hcl2, '__version__', 'x')}.lark") if directory else False
-    return Lark.open(
-        str(grammar),
-        parser="lalr",
-        cache=cache_file,
-        propagate_positions=True,
-        postlex=PostLexer(),
-    )
+    cache: str | bool = str(directory / f"hcl2-{getattr(hcl2, '__version__', 'x')}-lalr.lark") if directory else True
+    return Lark.open(str(grammar), parser="lalr", cache=cache, propagate_positions=False, postlex=PostLexer())
 
 
 def parse_tree(text: str) -> Tree:
@@ -142,16 +133,20 @@ def parse_expression(text: str, line: int = 1) -> ast.Expr:
 # --------------------------------------------------------------------------- tree walking
 
 def _line(node: Any, default: int = 0) -> int:
-    if isinstance(node, Token):
-        return node.line or default
-    meta = getattr(node, "meta", None)
-    if meta is not None and not meta.empty:
-        return meta.line
-    for child in getattr(node, "children", ()):
-        found = _line(child, 0)
-        if found:
-            return found
-    return default
+    """A node's line: its first token's (the parser keeps no positions on tree nodes)."""
+    token = _first_token(node)
+    return (token.line or default) if token is not None else default
+
+
+def _first_token(node: Any) -> Token | None:
+    """The leftmost token under a node, without recursion (hostile input nests deeply)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Token):
+            return current
+        stack.extend(reversed(getattr(current, "children", ())))
+    return None
 
 
 def _subtrees(node: Tree) -> list[Tree]:
@@ -232,7 +227,8 @@ def _one_line_chars(token: Token, string: Tree) -> str:
     """
     text = str(token)
     if "\n" in text:
-        line, column = _line(string), getattr(string.meta, "column", None) if not string.meta.empty else None
+        first = _first_token(string)
+        line, column = (first.line, first.column) if first is not None else (None, None)
         raise HclSyntaxError("syntax error: a quoted string cannot span lines; write \\n or use a heredoc (<<EOT)", line, column)
     return text
 
