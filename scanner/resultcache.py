@@ -15,7 +15,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -71,6 +70,8 @@ def load(kind: str, key: str) -> Any | None:
 
 
 def store(kind: str, key: str, value: Any) -> None:
+    import tempfile  # only when storing: a cache hit does not need it
+
     path = _path(kind, key)
     if path is None:
         return
@@ -88,4 +89,33 @@ def store(kind: str, key: str, value: Any) -> None:
         try:
             os.unlink(temporary)
         except (OSError, UnboundLocalError):
+            pass
+
+
+def touch(kind: str, key: str) -> None:
+    """Mark an entry as just used, so ``prune`` keeps it."""
+    path = _path(kind, key)
+    if path is not None:
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+
+
+def prune(kind: str, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used entries of ``kind`` (a race with another run only loses a hit)."""
+    directory = cache_dir()
+    if directory is None:
+        return
+    entries = []
+    try:
+        for item in os.scandir(directory):
+            if item.name.startswith(f"{kind}-") and item.name.endswith(".pickle"):
+                entries.append((item.stat().st_mtime_ns, item.path))
+    except OSError:
+        return
+    for _, stale in sorted(entries, reverse=True)[keep:]:
+        try:
+            os.unlink(stale)
+        except OSError:
             pass

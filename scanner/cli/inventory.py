@@ -127,17 +127,18 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any]) -> int:
     """Judge the inventory, write the snapshot and the reports; the exit code."""
-    from scanner.cli.scan import _write, write_outputs
+    from scanner.cli.scan import write_outputs
     from scanner.inventory import snapshot
     from scanner.model import Severity
     from scanner.pipeline import build_report, exit_code
+    from scanner.scancache import Outputs, write_file
 
     inputs = [f"{found.api}:{account}" for account in found.accounts] or [found.api]
     report = build_report(inputs, found.resources, found.errors, policy)
     if options.get("save"):
         taken_at = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        _write(options["save"], snapshot.render(found, taken_at))
-    write_outputs(report, settings, {})
+        write_file(options["save"], snapshot.render(found, taken_at))
+    write_outputs(report, settings, {}, Outputs())
     if not found.covered:
         click.echo(f"sovscan: nothing could be audited ({len(found.errors)} problems, listed in the report)", err=True)
         return ExitCode.ERROR

@@ -18,9 +18,10 @@ def merge(files: tuple[Path, ...], output: Path | None) -> None:
 
     Inventory snapshots (--save) merge into one snapshot the same way.
     """
-    from scanner.cli.scan import _shown, _write
+    from scanner.cli.scan import _shown
     from scanner.inventory.merge import merge_reports, merge_snapshots
     from scanner.inventory.reports import DocumentError, load_document
+    from scanner.scancache import write_file
 
     try:
         documents = [(_shown(f), load_document(f, _shown(f), snapshots=True)) for f in files]
@@ -35,7 +36,7 @@ def merge(files: tuple[Path, ...], output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    _write(output, text)
+    write_file(output, text)
     what = "snapshot" if snapshots[0] else "report"
     count = len(merged["resources"])
     findings = f", {merged['summary']['findings']} findings" if not snapshots[0] else ""

@@ -10,7 +10,6 @@ never 2).
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import sys
@@ -22,6 +21,7 @@ import click
 
 from scanner.cli import ExitCode, UsageProblem
 from scanner.report import FORMATS
+from scanner.scancache import Outputs
 
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
 LANGUAGES = ("en", "fr")
@@ -94,7 +94,7 @@ def input_options(function: Callable) -> Callable:
         click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path), help="A tfvars file for the root modules (repeatable, in order)."),
         click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A root variable value (repeatable)."),
         click.option("--as-of", help="Judge qualification validity and exception expiry on this date (YYYY-MM-DD) [default: today]."),
-        click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the parse and scan caches."),
         click.option(
             "--waivers",
             type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -125,9 +125,9 @@ def output_options(function: Callable) -> Callable:
 
 def settings_from(options: dict[str, Any]) -> Settings:
     """Check the options that click cannot (outputs, --var syntax, --as-of) and gather them."""
-    from scanner.sources.terraform.inputs import VarSyntaxError, parse_var_option
-
     for text in options.get("variables", ()):
+        from scanner.sources.terraform.inputs import VarSyntaxError, parse_var_option  # only then: it loads the HCL parser
+
         try:
             parse_var_option(text)
         except VarSyntaxError as exc:
@@ -171,7 +171,25 @@ def scan(paths: tuple[Path, ...], **options: Any) -> None:
     """Scan Terraform folders (and exports) for data hosted where its sensitivity forbids."""
     settings = settings_from(options)
     inputs = list(paths or (Path("."),))
-    sys.exit(run(inputs, settings, collect_inputs(inputs)))
+    sys.exit(run_or_replay(inputs, settings))
+
+
+def run_or_replay(inputs: list[Path], settings: Settings) -> int:
+    """The scan, or its replay from the scan cache when nothing it depends on changed (``scanner/scancache.py``)."""
+    from scanner import scancache
+    from scanner.cache import cache_dir
+
+    if settings.no_cache or settings.create_baseline is not None or cache_dir() is None:
+        return run(inputs, settings, collect_inputs(inputs))
+    option_files = [settings.config_path, *settings.var_files, settings.waivers, settings.baseline, settings.against]
+    key = scancache.scan_key(inputs, repr(settings), option_files)
+    entry = scancache.load(key)
+    if entry is not None:
+        return entry.replay()
+    outputs = scancache.Outputs()
+    code = run(inputs, settings, collect_inputs(inputs), outputs)
+    scancache.store(key, outputs, code)
+    return code
 
 
 Collector = Callable[[Any, Any], tuple[list, list, int]]
@@ -194,8 +212,8 @@ def collect_inputs(inputs: list[Path]) -> Collector:
     return collector
 
 
-def run(inputs: list[Path], settings: Settings, collector: Collector) -> int:
-    """The scan once its inputs are known; returns the exit code."""
+def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: Outputs | None = None) -> int:
+    """The scan once its inputs are known; returns the exit code. What it prints and writes goes through ``outputs``."""
     from scanner.cli.sourcepaths import SourcePaths
     from scanner.model import Severity
     from scanner.pipeline import PolicyError, build_report, exit_code, load_policy
@@ -214,15 +232,16 @@ def run(inputs: list[Path], settings: Settings, collector: Collector) -> int:
         from scanner.inventory.compare import against_inventory
 
         report = against_inventory(report, settings.against, _shown(settings.against), policy)
+    outputs = outputs or Outputs()
     source_paths = SourcePaths.for_inputs(inputs)
-    report, paths = apply_exceptions(report, policy.context.as_of, settings, source_paths, inputs[0])
+    report, paths = apply_exceptions(report, policy.context.as_of, settings, source_paths, inputs[0], outputs)
 
     if settings.explain_address:
         from scanner.report.explain import render_explanation
 
-        click.echo(render_explanation(report, settings.explain_address), nl=False)
+        outputs.stdout(render_explanation(report, settings.explain_address))
     else:
-        write_outputs(report, settings, paths)
+        write_outputs(report, settings, paths, outputs)
 
     if scanned == 0:
         return ExitCode.ERROR
@@ -232,7 +251,7 @@ def run(inputs: list[Path], settings: Settings, collector: Collector) -> int:
     return exit_code(report.findings, threshold)
 
 
-def apply_exceptions(report, as_of: str, settings: Settings, source_paths, search_from: Path):
+def apply_exceptions(report, as_of: str, settings: Settings, source_paths, search_from: Path, outputs: Outputs):
     """Inline suppressions, the waiver file, then the baseline; returns the report and the repository paths."""
     from scanner import baseline, suppress
     from scanner.report.located import locate, shown_paths
@@ -271,22 +290,24 @@ def apply_exceptions(report, as_of: str, settings: Settings, source_paths, searc
         report = baseline.apply(report, locate(report, paths), keys, shown)
     if settings.create_baseline is not None:
         items = locate(report, paths)
-        _write(settings.create_baseline, baseline.render(items))
+        outputs.file(settings.create_baseline, baseline.render(items))
         shown = _shown(settings.create_baseline)
         report = baseline.apply(report, items, frozenset(baseline.key(i) for i in items), shown)
-        click.echo(f"sovscan: wrote the baseline {shown} ({sum(1 for i in items if not i.finding.suppressed)} findings accepted)", err=True)
+        outputs.stderr(f"sovscan: wrote the baseline {shown} ({sum(1 for i in items if not i.finding.suppressed)} findings accepted)")
     return report, source_paths.mapping(shown_paths(report))  # now with the suppression and error files
 
 
 def render_options(render: Callable, offered: dict[str, Any]) -> dict[str, Any]:
     """The options a reporter's ``render`` accepts, out of those the CLI can give."""
+    import inspect  # here, not at the top: a replayed scan never needs it
+
     parameters = inspect.signature(render).parameters
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
         return dict(offered)
     return {k: v for k, v in offered.items() if k in parameters}
 
 
-def write_outputs(report, settings: Settings, paths: dict[str, str]) -> None:
+def write_outputs(report, settings: Settings, paths: dict[str, str], outputs: Outputs) -> None:
     from scanner.report import reporter_for
 
     offered: dict[str, Any] = {"paths": paths, "show_suppressed": settings.show_suppressed}
@@ -298,12 +319,12 @@ def write_outputs(report, settings: Settings, paths: dict[str, str]) -> None:
         options = render_options(reporter.render, offered)
         if file is None:
             color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            click.echo(valid_unicode(reporter.render(report, color=color, **options)), nl=False)
+            outputs.stdout(valid_unicode(reporter.render(report, color=color, **options)))
         else:
-            _write(Path(file), valid_unicode(reporter.render(report, color=False, **options)))
+            outputs.file(Path(file), valid_unicode(reporter.render(report, color=False, **options)))
             written.append(f"{fmt} to {file}")
     if written and all(file is not None for _, file in settings.targets):
-        click.echo(f"sovscan: {_summary(report)}; wrote {', '.join(written)}", err=True)
+        outputs.stderr(f"sovscan: {_summary(report)}; wrote {', '.join(written)}")
 
 
 def valid_unicode(text: str) -> str:
@@ -320,14 +341,6 @@ def _summary(report) -> str:
     if report.errors:
         text += f", {len(report.errors)} input problems"
     return text
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def input_label(path: Path) -> str:

@@ -1,0 +1,258 @@
+"""Replay a scan whose every input is unchanged: the warm path of a re-run in CI or on a workstation.
+
+A scan's output is a function of: sovscan's code and bundled policies, the
+command's options, the working folder, the day (verdicts expire), a few
+environment variables, the bytes of every file under each scanned folder,
+and the files a scan finds above it (``.sovscan.yml``, the waiver file, the
+repository's ``.git``). ``scan_key`` hashes all of them, every file by its
+content, so an edited, added, removed or renamed file is a miss; the entry
+holds what the scan printed and wrote, and its exit code.
+
+The per-file parse cache (``sources/terraform/parsecache.py``) still serves
+a scan in which some files changed; this cache only saves the evaluation,
+the verdicts and the rendering when nothing did. Both live in sovscan's cache
+directory and are bypassed by ``--no-cache``; an entry is checksummed and
+written atomically (``resultcache``), so a damaged entry or a concurrent run
+is a miss, never a wrong result.
+
+This module is imported before anything heavy: a hit costs the walk of the
+scanned folders and the replay, not the import of the pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import click
+
+KIND = "scan"
+KEEP_ENTRIES = 8  # the most recently used scans kept; a scan of a big repository stores its whole report
+# Files larger than this are never read by a Terraform scan (sources/terraform/files.py refuses them by
+# size), so only their size can change the result.
+MAX_HASHED_BYTES = 4 * 1024 * 1024
+# Names read from the environment by a scan: Terraform variables, sovscan's own settings, the report language.
+ENVIRONMENT_PREFIXES = ("TF_VAR_", "SOVSCAN_")
+ENVIRONMENT_NAMES = ("NO_COLOR", "LC_ALL", "LC_MESSAGES", "LANG")
+# Found at or above the first scanned path (policy/config.py, suppress.py, cli/sourcepaths.py).
+ABOVE_NAMES = (".sovscan.yml", ".sovscan.yaml", ".sovscan-waivers.yml", ".sovscan-waivers.yaml", ".git")
+# Under a scanned folder: never read by a scan (.git) or too big to hash and never read (provider binaries).
+SKIPPED_FOLDERS = {".git"}
+SKIPPED_UNDER_TERRAFORM = {"providers", "plugins"}
+
+
+@dataclass
+class Outputs:
+    """What a scan prints and writes, done now and kept so that an unchanged re-scan can replay it."""
+
+    effects: list[tuple[str, ...]] = field(default_factory=list)
+
+    def stdout(self, text: str) -> None:
+        click.echo(text, nl=False)
+        self.effects.append(("stdout", text))
+
+    def stderr(self, line: str) -> None:
+        click.echo(line, err=True)
+        self.effects.append(("stderr", line))
+
+    def file(self, path: Path, text: str) -> None:
+        write_file(path, text)
+        self.effects.append(("file", str(path), text))
+
+
+def write_file(path: Path, text: str) -> None:
+    from scanner.cli import UsageProblem
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def scan_key(inputs: list[Path], settings_repr: str, files: Iterable[Path | None]) -> str:
+    """The hash of everything a ``sovscan scan`` with these inputs and options depends on."""
+    digest = hashlib.blake2b(digest_size=32)
+
+    def add(*parts: object) -> None:
+        for part in parts:
+            digest.update(str(part).encode("utf-8", "surrogateescape"))
+            digest.update(b"\0")
+
+    add("sovscan-scan-1", sys.version, settings_repr, os.getcwd(), _today(), sys.stdout.isatty())
+    for name in sorted(os.environ):
+        if name.startswith(ENVIRONMENT_PREFIXES) or name in ENVIRONMENT_NAMES:
+            add(name, os.environ[name])
+    from scanner.policy.paths import policies_dir
+
+    _add_installation(digest, Path(__file__).resolve().parent)
+    _add_installation(digest, policies_dir())
+    for item in (*inputs, Path.cwd()):
+        _add_above(digest, item)
+    for path in files:  # files named by options: --config, --var-file, --waivers, --baseline, --against
+        if path is not None:
+            add("option file", path)
+            _add_file(digest, path, _stat(path), whole=True)
+    for item in inputs:
+        add("input", item)
+        target = item.parent if item.name.endswith((".tf", ".tf.json")) else item
+        if target.is_dir():
+            _add_tree(digest, target)
+        else:
+            _add_file(digest, target, _stat(target), whole=True)
+    return digest.hexdigest()
+
+
+def _today() -> str:
+    return os.environ.get("SOVSCAN_TODAY") or time.strftime("%Y-%m-%d")  # pipeline.today(), without its imports
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _add_above(digest, start: Path) -> None:
+    """The files a scan looks for in every folder at or above ``start``, by content."""
+    try:
+        folder = (start if start.is_dir() else start.parent).resolve()
+    except OSError:
+        return
+    for directory in (folder, *folder.parents):
+        for name in ABOVE_NAMES:
+            path = directory / name
+            info = _stat(path)
+            if info is None:
+                continue
+            digest.update(f"above\0{path}\0".encode("utf-8", "surrogateescape"))
+            if not stat.S_ISDIR(info.st_mode):  # a .git folder counts by being there
+                _add_file(digest, path, info, whole=True)
+
+
+def _add_file(digest, path: Path, info: os.stat_result | None, whole: bool = False) -> None:
+    """A file's bytes, or what it is when a scan would not read them (missing, special, too big, unreadable).
+
+    ``whole``: an input named on the command line (an export, a plan) is read
+    whatever its size; a file under a scanned folder over ``MAX_HASHED_BYTES``
+    never is, so its size stands for it.
+    """
+    if info is None:
+        digest.update(b"<absent>\0")
+        return
+    if not stat.S_ISREG(info.st_mode):
+        digest.update(f"<mode {stat.S_IFMT(info.st_mode)}>\0".encode())
+        return
+    if info.st_size > MAX_HASHED_BYTES and not whole:
+        digest.update(f"<{info.st_size} bytes>\0".encode())
+        return
+    try:
+        with open(path, "rb") as handle:
+            digest.update(hashlib.blake2b(handle.read(), digest_size=32).digest())
+    except OSError as exc:
+        digest.update(f"<unreadable {exc.errno}>\0".encode())
+
+
+def _add_installation(digest, root: Path) -> None:
+    """sovscan's own files (code, bundled policies) by name, size and modification time.
+
+    They change only when sovscan is installed again or edited in a
+    checkout, which always sets a new modification time; reading them all on
+    every run would cost more than the rest of a replay.
+    """
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name == "__pycache__":
+                continue
+            try:
+                info = entry.stat(follow_symlinks=True)
+            except OSError:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                stack.append(Path(entry.path))
+            elif entry.name.endswith((".py", ".yml", ".yaml", ".json", ".lark")):
+                digest.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+
+
+def _add_tree(digest, root: Path) -> None:
+    """Every name under ``root`` and every file's bytes, in a fixed order; symlinks by their target."""
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            digest.update(f"<unlistable {directory} {exc.errno}>\0".encode("utf-8", "surrogateescape"))
+            continue
+        digest.update(f"dir\0{directory}\0".encode("utf-8", "surrogateescape"))
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            digest.update(f"{name}\0".encode("utf-8", "surrogateescape"))
+            if entry.is_symlink():
+                try:
+                    digest.update(f"-> {os.readlink(entry.path)}\0".encode("utf-8", "surrogateescape"))
+                except OSError:
+                    digest.update(b"<unreadable link>\0")
+                info = _stat(Path(entry.path))
+                if info is not None and stat.S_ISREG(info.st_mode):
+                    _add_file(digest, Path(entry.path), info)
+                continue  # a scan never walks into a folder link
+            if entry.is_dir(follow_symlinks=False):
+                if name in SKIPPED_FOLDERS or (directory.name == ".terraform" and name in SKIPPED_UNDER_TERRAFORM):
+                    continue
+                subfolders.append(Path(entry.path))
+            else:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    info = None
+                _add_file(digest, Path(entry.path), info)
+        stack.extend(reversed(subfolders))
+
+
+@dataclass
+class Entry:
+    effects: list[tuple[str, ...]]
+    exit_code: int
+
+    def replay(self) -> int:
+        for effect in self.effects:
+            kind = effect[0]
+            if kind == "stdout":
+                click.echo(effect[1], nl=False)
+            elif kind == "stderr":
+                click.echo(effect[1], err=True)
+            elif kind == "file":
+                write_file(Path(effect[1]), effect[2])
+        return self.exit_code
+
+
+def load(key: str) -> Entry | None:
+    from scanner import resultcache
+
+    value = resultcache.load(KIND, key)
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list) and isinstance(value[1], int)):
+        return None
+    resultcache.touch(KIND, key)
+    return Entry(value[0], value[1])
+
+
+def store(key: str, outputs: Outputs, exit_code: int) -> None:
+    from scanner import resultcache
+
+    resultcache.store(KIND, key, (outputs.effects, exit_code))
+    resultcache.prune(KIND, KEEP_ENTRIES)
