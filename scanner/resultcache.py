@@ -16,7 +16,7 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from scanner import __version__
 from scanner.cache import cache_dir
@@ -26,9 +26,9 @@ _CHECKSUM_BYTES = 32
 _SAFE_BUILTINS = {"set", "frozenset", "tuple", "list", "dict", "bytes", "str", "int", "float", "bool"}
 
 
-def fingerprint(paths: Iterable[Path]) -> str:
-    """A key over sovscan's version, Python's and the bytes of the given files."""
-    digest = hashlib.sha256(_FORMAT + __version__.encode() + sys.version.encode())
+def fingerprint(paths: Iterable[Path], extra: str = "") -> str:
+    """A key over sovscan's version, Python's, the bytes of the given files and ``extra``."""
+    digest = hashlib.sha256(_FORMAT + __version__.encode() + sys.version.encode() + extra.encode("utf-8", "surrogateescape"))
     for path in sorted(paths):
         digest.update(str(path.name).encode())
         try:
@@ -36,6 +36,20 @@ def fingerprint(paths: Iterable[Path]) -> str:
         except OSError:
             digest.update(b"<missing>")
     return digest.hexdigest()
+
+
+T = TypeVar("T")
+
+
+def cached(kind: str, inputs: Iterable[Path], build: Callable[[], T], accept: Callable[[Any], bool], extra: str = "") -> T:
+    """``build()``, or its value from an earlier run over the same input files (``accept`` checks what was read back)."""
+    key = fingerprint(inputs, extra)
+    value = load(kind, key)
+    if value is not None and accept(value):
+        return value
+    value = build()
+    store(kind, key, value)
+    return value
 
 
 class _OwnClassesOnly(pickle.Unpickler):

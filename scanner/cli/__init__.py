@@ -8,6 +8,7 @@ fast). Exit codes live in ``ExitCode``.
 from __future__ import annotations
 
 import enum
+import gc
 import importlib
 import importlib.util
 import sys
@@ -75,8 +76,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+# Run the cyclic garbage collector every 100,000 allocations instead of every 700. A scan allocates
+# millions of small objects that form no cycles (syntax trees, values, records), which the collector
+# kept rescanning: a tenth of a 1k-resource scan, a fifth of a 10k one, for 5 % more memory. mypy
+# raises its threshold for the same reason.
+GC_THRESHOLD = 100_000
+
+
 def main(argv: list[str] | None = None, prog_name: str | None = None) -> None:
     """Entry point: one handler turns an unexpected exception into a short bug report."""
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     args = argv if argv is not None else sys.argv[1:]
     debug = "--debug" in args
     try:

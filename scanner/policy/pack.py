@@ -103,8 +103,23 @@ def load_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | 
     """Load and check a pack; rules with problems are dropped and reported.
 
     ``source_ids`` are the catalog's sources (policies/catalog/sources.yml):
-    when given, a rule citing another id is a problem.
+    when given, a rule citing another id is a problem. The result is read
+    back from sovscan's cache (``resultcache``) while the pack, the
+    vocabulary, the source ids and the code that checks them are unchanged.
     """
+    from scanner import resultcache
+
+    code = Path(__file__).parent
+    rules = code.parent / "rules"
+    inputs = [path, Path(__file__), code / "schema.py", code.parent / "yamlload.py", code.parent / "model.py", *sorted(rules.glob("*.py"))]
+    words = (vocabulary.levels, sorted(vocabulary.synonyms.items()), sorted(vocabulary.classification_keys), vocabulary.workload_keys)
+    extra = repr((str(path), words, sorted(source_ids) if source_ids is not None else None))  # sorted: a set's order varies by run
+    return resultcache.cached(
+        "pack", inputs, lambda: _read_pack(path, vocabulary, source_ids), lambda v: isinstance(v, tuple) and len(v) == 2, extra=extra
+    )
+
+
+def _read_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | None) -> tuple[Pack | None, list[tuple[str, int | None, str]]]:
     from scanner.rules import KINDS  # the registry of rule kinds
 
     display = display_path(path)

@@ -70,8 +70,20 @@ _DOCUMENT = Obj(
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
-    """The bundled vocabulary; any problem stops here (raised as YamlError), since every verdict depends on it."""
+    """The bundled vocabulary; any problem stops here (raised as YamlError), since every verdict depends on it.
+
+    Validated once, then read back from sovscan's cache (``resultcache``) while
+    the file and the code that reads it are unchanged.
+    """
+    from scanner import resultcache
+
     path = path or policies_dir() / "vocabulary.yml"
+    code = Path(__file__).parent
+    inputs = [path, Path(__file__), code / "schema.py", code.parent / "yamlload.py"]
+    return resultcache.cached("vocabulary", inputs, lambda: _read_vocabulary(path), lambda v: isinstance(v, Vocabulary), extra=str(path))
+
+
+def _read_vocabulary(path: Path) -> Vocabulary:
     problems = Problems(file=display_path(path))
     raw = load_yaml_file(path, problems.file)
     checked = _DOCUMENT.check(raw, Where("", getattr(raw, "line", 1)), problems)

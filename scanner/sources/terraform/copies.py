@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
@@ -30,7 +31,12 @@ Copy = tuple[str, DataCopy]  # (address of the source resource, the copy)
 
 @cache
 def copy_facts() -> dict:
-    return load_yaml_file(policies_dir() / "copies.yml", "policies/copies.yml")
+    """``policies/copies.yml``, read back from sovscan's cache while it is unchanged."""
+    from scanner import resultcache
+
+    path = policies_dir() / "copies.yml"
+    inputs = [path, Path(__file__).parent.parent.parent / "yamlload.py"]
+    return resultcache.cached("copies", inputs, lambda: load_yaml_file(path, "policies/copies.yml"), lambda v: isinstance(v, dict))
 
 
 class Built:

@@ -142,7 +142,16 @@ def _build(type_: str, raw: dict, all_raw: dict) -> ProviderSpec:
 
 @cache
 def load_terraform_spec(path: Path | None = None) -> TerraformSpec:
+    """``policies/terraform.yml``, validated once and then read back from sovscan's cache while it and this code are unchanged."""
+    from scanner import resultcache
+
     path = path or policies_dir() / "terraform.yml"
+    code = Path(__file__).parent.parent.parent
+    inputs = [path, Path(__file__), code / "policy" / "schema.py", code / "yamlload.py"]
+    return resultcache.cached("terraform-spec", inputs, lambda: _read_spec(path), lambda v: isinstance(v, TerraformSpec), extra=str(path))
+
+
+def _read_spec(path: Path) -> TerraformSpec:
     problems = Problems(file=display_path(path))
     raw = load_yaml_file(path, problems.file)
     checked = _DOCUMENT.check(raw, Where("", 1), problems)
