@@ -614,7 +614,7 @@ def bundled_catalog() -> Catalog:
 
     root = policies_dir() / "catalog"
     code = Path(__file__).parent
-    inputs = [*root.rglob("*.yml"), code / "catalog.py", code / "schema.py", code.parent / "model.py", code.parent / "yamlload.py"]
+    inputs = [*root.rglob("*.yml"), code / "catalog.py", code / "schema.py", code.parent / "model.py", code.parent / "yamlload.py", code.parent / "yamlparse.py"]
     inputs.append(Path(str(importlib.resources.files("botocore") / "data" / "partitions.json")))
     key = resultcache.fingerprint(inputs)
     cached = resultcache.load("catalog", key)

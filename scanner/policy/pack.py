@@ -111,7 +111,7 @@ def load_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | 
 
     code = Path(__file__).parent
     rules = code.parent / "rules"
-    inputs = [path, Path(__file__), code / "schema.py", code.parent / "yamlload.py", code.parent / "model.py", *sorted(rules.glob("*.py"))]
+    inputs = [path, Path(__file__), code / "schema.py", code.parent / "yamlload.py", code.parent / "yamlparse.py", code.parent / "model.py", *sorted(rules.glob("*.py"))]
     words = (vocabulary.levels, sorted(vocabulary.synonyms.items()), sorted(vocabulary.classification_keys), vocabulary.workload_keys)
     extra = repr((str(path), words, sorted(source_ids) if source_ids is not None else None))  # sorted: a set's order varies by run
     return resultcache.cached(

@@ -79,7 +79,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
 
     path = path or policies_dir() / "vocabulary.yml"
     code = Path(__file__).parent
-    inputs = [path, Path(__file__), code / "schema.py", code.parent / "yamlload.py"]
+    inputs = [path, Path(__file__), code / "schema.py", code.parent / "yamlload.py", code.parent / "yamlparse.py"]
     return resultcache.cached("vocabulary", inputs, lambda: _read_vocabulary(path), lambda v: isinstance(v, Vocabulary), extra=str(path))
 
 

@@ -35,7 +35,7 @@ def copy_facts() -> dict:
     from scanner import resultcache
 
     path = policies_dir() / "copies.yml"
-    inputs = [path, Path(__file__).parent.parent.parent / "yamlload.py"]
+    inputs = [path, Path(__file__).parent.parent.parent / "yamlload.py", Path(__file__).parent.parent.parent / "yamlparse.py"]
     return resultcache.cached("copies", inputs, lambda: load_yaml_file(path, "policies/copies.yml"), lambda v: isinstance(v, dict))
 
 

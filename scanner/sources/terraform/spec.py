@@ -147,7 +147,7 @@ def load_terraform_spec(path: Path | None = None) -> TerraformSpec:
 
     path = path or policies_dir() / "terraform.yml"
     code = Path(__file__).parent.parent.parent
-    inputs = [path, Path(__file__), code / "policy" / "schema.py", code / "yamlload.py"]
+    inputs = [path, Path(__file__), code / "policy" / "schema.py", code / "yamlload.py", code / "yamlparse.py"]
     return resultcache.cached("terraform-spec", inputs, lambda: _read_spec(path), lambda v: isinstance(v, TerraformSpec), extra=str(path))
 
 
