@@ -1,7 +1,8 @@
 """Where a scan's time goes: cProfile over one ``sovscan scan``, cut into pipeline stages.
 
 Runs the real command in-process (``scanner.cli.main``) under cProfile, once
-cold (empty parse cache, grammar cached) and once warm, and prints a
+cold (empty parse and scan caches, grammar cached) and once warm (the scan
+replayed from the scan cache), and prints a
 Markdown section: the stages (parse — lark's parser and the conversion of
 its tree —, the parse cache, Terraform evaluation, policy loading, classify,
 locate, rules, exceptions, reporting) with their cumulative time, then the
@@ -101,17 +102,25 @@ def section(title: str, stats: pstats.Stats, wall: float) -> list[str]:
     return out
 
 
+def forget_repositories(cache: Path) -> None:
+    """Empty what a cache folder knows of scanned files (the parse cache, replayable scans); keep sovscan's own
+    artefacts (the compiled grammar, the validated catalog and packs), which any earlier run leaves."""
+    for item in cache.iterdir():
+        if item.is_dir():
+            shutil.rmtree(item)
+        elif item.name.startswith("scan-"):
+            item.unlink()
+
+
 def profile_markdown(corpus: Path, cache: Path, seed: Path | None = None) -> str:
     """Cold and warm profiles of one corpus, each in a fresh process, as Markdown."""
     if seed is not None:  # a copied grammar is rebuilt (lark keys its cache on the path): the cold profile counts it
         if cache.exists():
             shutil.rmtree(cache)
         shutil.copytree(seed, cache)
-    else:  # a cache folder used before: keep its compiled grammar, empty its parse cache
+    else:  # a cache folder used before: keep its compiled grammar, forget the repository
         cache.mkdir(parents=True, exist_ok=True)
-        for item in cache.iterdir():
-            if item.is_dir():
-                shutil.rmtree(item)
+        forget_repositories(cache)
     env = dict(os.environ, SOVSCAN_CACHE_DIR=str(cache))
     parts = ["## Profile", "", f"`python benchmarks/profile_scan.py {corpus.relative_to(HERE.parent) if corpus.is_relative_to(HERE.parent) else corpus}`: "
              "cProfile over `sovscan scan` in one process, cold then warm."]
