@@ -15,9 +15,8 @@ What is timed (the same files each time):
   cache file;
 - sovscan cold: ``sovscan scan CORPUS`` with empty parse and scan caches
   and sovscan's own artefacts cached (the compiled grammar, the validated
-  catalog and packs), as after any earlier run (each variant keeps one
-  cache folder: lark keys its grammar cache on the file's path); "first run"
-  builds those too, and ``--no-cache`` builds the grammar on every run;
+  catalog and packs), as after any earlier run; "first run" builds those
+  too, and ``--no-cache`` reads and writes no parse or scan cache;
 - sovscan warm: the same command again, every file unchanged (a replay from
   the scan cache);
 - Checkov: ``checkov -d CORPUS --framework terraform --compact --quiet``
@@ -235,7 +234,7 @@ def compile_bytecode(checkout: Path | None) -> None:
 
 
 def grammar_seed(workdir: Path) -> Path:
-    """A cache folder holding only the compiled grammar, copied into each cold run's cache."""
+    """A cache folder holding only sovscan's own artefacts (compiled grammar, validated policies), copied into fresh caches."""
     seed = workdir / "grammar-seed"
     seed.mkdir(exist_ok=True)
     measure("warm-up", [str(SOVSCAN), "scan", str(ROOT / "fixtures" / "demo")], env=sovscan_env(seed))
@@ -244,14 +243,14 @@ def grammar_seed(workdir: Path) -> Path:
 
 
 def fresh_cache(workdir: Path, seed: Path, name: str) -> Path:
-    """A new cache folder: nothing cached (lark keys its grammar cache on the file's path, so a copied grammar is rebuilt)."""
+    """A new cache folder holding only sovscan's own artefacts (compiled grammar, validated policies), copied from the seed."""
     cache = workdir / name
     shutil.copytree(seed, cache)
     return cache
 
 
 def cold_cache(workdir: Path, variant: str, candidate: Path | None = None) -> Path:
-    """The cache folder of one variant with its parse cache emptied and its compiled grammar kept, as after any earlier run."""
+    """The cache folder of one variant with its parse and scan caches emptied and sovscan's own artefacts kept, as after any earlier run."""
     cache = workdir / f"cache-{variant}"
     if not cache.exists():
         cache.mkdir()

@@ -1,10 +1,11 @@
 """Parse HCL text into sovscan's syntax tree (``ast``) with line numbers.
 
-python-hcl2 owns the grammar and the lexer; we use its lark parse tree
-directly (``parses_to_tree``) instead of its dict output, which leaves every
-expression as a ``${…}`` string to be parsed a second time. The grammar is
-compiled once and cached in sovscan's cache directory, because python-hcl2's
-own cache lives in site-packages, which is often read-only.
+python-hcl2 owns the grammar and the post-lexer; we use the lark parse tree
+directly instead of its dict output, which leaves every expression as a
+``${…}`` string to be parsed a second time, and build the parser without
+position propagation (half the parse time; lines come from tokens). The
+compiled parser is kept in sovscan's cache directory under a name that
+hashes what it is made of.
 
 Hostile input stays cheap: blocks and expressions nested deeper than any
 real configuration are refused with their line (instead of a RecursionError
@@ -17,7 +18,11 @@ fast). Error messages come from ``hcl_errors``.
 from __future__ import annotations
 
 import gc
+import hashlib
+import os
 import re
+import sys
+import tempfile
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -53,18 +58,66 @@ def _parser() -> Lark:
     gives every tree node a ``meta`` and doubles the parse time; sovscan takes
     a node's line from its first token instead (``_line``), so it builds its
     own parser from the same grammar. Compiling the grammar costs over a
-    second, so the compiled form is kept in sovscan's cache directory (or, with
-    no usable cache directory, in lark's own cache in the temporary folder).
+    second, so the compiled parser is saved in sovscan's cache directory
+    (``grammar_file``) and loaded from there on later runs.
     """
-    import hcl2
     from hcl2.postlexer import PostLexer
 
     from scanner.cache import grammar_dir
 
-    grammar = Path(hcl2.__file__).parent / "hcl2.lark"
+    grammar = _grammar_path()
     directory = grammar_dir()
-    cache: str | bool = str(directory / f"hcl2-{getattr(hcl2, '__version__', 'x')}-lalr.lark") if directory else True
-    return Lark.open(str(grammar), parser="lalr", cache=cache, propagate_positions=False, postlex=PostLexer())
+    if directory is None:  # no usable cache directory: lark's own cache, in the temporary folder
+        return Lark.open(str(grammar), cache=True, postlex=PostLexer(), **_PARSER_OPTIONS)
+    saved = directory / grammar_file(grammar.read_bytes())
+    try:
+        with saved.open("rb") as handle:
+            return Lark.load(handle)
+    except Exception:  # noqa: BLE001 - missing, damaged or written by another lark: compile it again
+        pass
+    parser = Lark(grammar.read_text(encoding="utf-8"), postlex=PostLexer(), **_PARSER_OPTIONS)
+    _save(parser, saved)
+    return parser
+
+
+_PARSER_OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
+
+
+def _grammar_path() -> Path:
+    import hcl2
+
+    return Path(hcl2.__file__).parent / "hcl2.lark"
+
+
+def grammar_file(grammar: bytes) -> str:
+    """The compiled parser's file name: a hash of what it is made from, not of where it is kept.
+
+    lark's own cache (``cache="path"``) hashes the path too, so a cache
+    folder restored elsewhere (a CI cache in another build folder) would
+    compile the grammar again.
+    """
+    import lark
+
+    digest = hashlib.sha256(grammar)
+    digest.update(f"{lark.__version__}|{sys.version_info[:2]}|{sorted(_PARSER_OPTIONS.items())}".encode())
+    return f"hcl2-grammar-{digest.hexdigest()[:24]}.lark"
+
+
+def _save(parser: Lark, path: Path) -> None:
+    """Write atomically, so a concurrent run reads the whole file or none (and a failure costs only the next run)."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".hcl2-grammar-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            parser.save(out)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
 
 
 def parse_tree(text: str) -> Tree:
