@@ -229,8 +229,13 @@ def compile_bytecode(checkout: Path | None) -> None:
     installed sovscan pays.
     """
     env = sovscan_env(None, checkout)
-    done = subprocess.run([str(PYTHON), "-c", "import os, scanner; print(os.path.dirname(scanner.__file__))"], env=env, capture_output=True, text=True, check=True)
-    subprocess.run([str(PYTHON), "-m", "compileall", "-q", done.stdout.strip()], env=env, check=True, stdout=subprocess.DEVNULL)
+    # From the root folder: ``python -c`` puts its working folder first on sys.path, before PYTHONPATH.
+    where = "import os, scanner; print(os.path.dirname(scanner.__file__))"
+    done = subprocess.run([str(PYTHON), "-c", where], env=env, cwd="/", capture_output=True, text=True, check=True)
+    package = Path(done.stdout.strip())
+    if checkout is not None and not package.is_relative_to(checkout.resolve()):
+        raise SystemExit(f"{checkout}: sovscan is imported from {package} instead")
+    subprocess.run([str(PYTHON), "-m", "compileall", "-q", str(package)], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def grammar_seed(workdir: Path) -> Path:
