@@ -154,10 +154,21 @@ def _add_file(digest, path: Path, info: os.stat_result | None, whole: bool = Fal
         digest.update(f"<{info.st_size} bytes>\0".encode())
         return
     try:
-        with open(path, "rb") as handle:
-            digest.update(hashlib.blake2b(handle.read(), digest_size=32).digest())
+        # Without blocking: a file swapped for a FIFO since the stat above must not hang the scan.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         digest.update(f"<unreadable {exc.errno}>\0".encode())
+        return
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            digest.update(b"<not a regular file>\0")
+            return
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            digest.update(hashlib.blake2b(stream.read(), digest_size=32).digest())
+    except OSError as exc:
+        digest.update(f"<unreadable {exc.errno}>\0".encode())
+    finally:
+        os.close(handle)
 
 
 def _add_installation(digest, root: Path) -> None:
@@ -207,7 +218,8 @@ def _add_tree(digest, root: Path) -> None:
                     digest.update(f"-> {os.readlink(entry.path)}\0".encode("utf-8", "surrogateescape"))
                 except OSError:
                     digest.update(b"<unreadable link>\0")
-                info = _stat(Path(entry.path))
+                info = _stat(Path(entry.path))  # what it leads to: a scan reports a broken link, a loop, a folder
+                digest.update(f"<target {stat.S_IFMT(info.st_mode) if info else 'absent'}>\0".encode())
                 if info is not None and stat.S_ISREG(info.st_mode):
                     _add_file(digest, Path(entry.path), info)
                 continue  # a scan never walks into a folder link

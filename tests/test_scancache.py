@@ -125,11 +125,16 @@ CHANGES = {
         "    reason: migration to a qualified offer planned\n    expires: 2027-06-30\n"
     ),
     "a .git folder above (paths become repository-relative)": lambda project: (project.parent / ".git").mkdir(),
+    "the target of a link leading outside appears": lambda project: (project.parent.parent / "elsewhere.tf").write_text("# outside\n"),
 }
 
 
 # State before the first scan, for the changes that need one.
-BEFORE = {"a module manifest rewritten by terraform init": _write(".terraform/modules/modules.json", '{"Modules": []}\n')}
+BEFORE = {
+    "a module manifest rewritten by terraform init": _write(".terraform/modules/modules.json", '{"Modules": []}\n'),
+    # broken first ("its target does not exist"), then a link out of the scanned folder ("leads outside")
+    "the target of a link leading outside appears": lambda project: (project / "outside.tf").symlink_to(project.parent.parent / "elsewhere.tf"),
+}
 
 
 @pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))

@@ -254,10 +254,11 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
 def apply_exceptions(report, as_of: str, settings: Settings, source_paths, search_from: Path, outputs: Outputs):
     """Inline suppressions, the waiver file, then the baseline; returns the report and the repository paths."""
     from scanner import baseline, suppress
-    from scanner.report.located import locate, shown_paths
+    from scanner.report.located import locate, resources_of, shown_paths
     from scanner.sources.terraform.files import read_text
 
-    paths = source_paths.mapping(shown_paths(report))
+    resources = resources_of(report)  # the same for every step below: exceptions only mark findings, in place
+    paths = source_paths.mapping(shown_paths(report, resources))
     known_rules = set(report.rules)
     sources: dict[str, suppress.SourceFile] = {}
     problems = []
@@ -279,7 +280,7 @@ def apply_exceptions(report, as_of: str, settings: Settings, source_paths, searc
             folder = ""  # at the repository root, or outside it: path patterns are relative to the root
         waivers, found = suppress.load_waivers(waiver_file, shown, known_rules, folder)
         problems += found
-    report = suppress.apply(report, locate(report, paths), sources, waivers, as_of, problems, settings.report_stale)
+    report = suppress.apply(report, locate(report, paths, resources), sources, waivers, as_of, problems, settings.report_stale)
 
     if settings.baseline is not None:
         shown = _shown(settings.baseline)
@@ -287,14 +288,14 @@ def apply_exceptions(report, as_of: str, settings: Settings, source_paths, searc
             keys = baseline.load(settings.baseline, shown)
         except baseline.BaselineError as exc:
             raise UsageProblem(str(exc)) from None
-        report = baseline.apply(report, locate(report, paths), keys, shown)
+        report = baseline.apply(report, locate(report, paths, resources), keys, shown)
     if settings.create_baseline is not None:
-        items = locate(report, paths)
+        items = locate(report, paths, resources)
         outputs.file(settings.create_baseline, baseline.render(items))
         shown = _shown(settings.create_baseline)
         report = baseline.apply(report, items, frozenset(baseline.key(i) for i in items), shown)
         outputs.stderr(f"sovscan: wrote the baseline {shown} ({sum(1 for i in items if not i.finding.suppressed)} findings accepted)")
-    return report, source_paths.mapping(shown_paths(report))  # now with the suppression and error files
+    return report, source_paths.mapping(shown_paths(report, resources))  # now with the suppression and error files
 
 
 def render_options(render: Callable, offered: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ mapping as plain data.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -41,6 +41,7 @@ class SourcePaths:
 
     bases: tuple[Path, ...]  # folders a shown path may be relative to: the working directory first
     repo_root: Path  # the repository root, or the working directory outside any repository
+    _relative: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # repo_relative's answers: a scan asks twice
 
     @classmethod
     def for_inputs(cls, inputs: Sequence[Path], cwd: Path | None = None) -> "SourcePaths":
@@ -80,4 +81,9 @@ class SourcePaths:
         return Path(relative).as_posix()
 
     def mapping(self, shown_paths: Iterable[str]) -> dict[str, str]:
-        return {shown: self.repo_relative(shown) for shown in sorted(set(shown_paths))}
+        mapped = {}
+        for shown in sorted(set(shown_paths)):
+            if shown not in self._relative:
+                self._relative[shown] = self.repo_relative(shown)
+            mapped[shown] = self._relative[shown]
+        return mapped

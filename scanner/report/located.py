@@ -53,10 +53,13 @@ def root_folder(resource: Resource | None) -> str | None:
     return posixpath.dirname(first.file) or "."
 
 
-def shown_paths(report: Report) -> set[str]:
-    """Every path a CI reporter may print: finding, module call, suppression and error files, and root folders."""
+def shown_paths(report: Report, resources: tuple[Resource | None, ...] | None = None) -> set[str]:
+    """Every path a CI reporter may print: finding, module call, suppression and error files, and root folders.
+
+    ``resources``: ``resources_of(report)`` when the caller has it already.
+    """
     found: set[str] = set()
-    for resource in resources_of(report):
+    for resource in resources if resources is not None else resources_of(report):
         if resource is None:
             continue
         for origin in (resource.origin, resource.module_call):
@@ -114,11 +117,15 @@ def _evidence_matches(finding: Finding, assessment: Assessment) -> bool:
     return evidence.get("hosting") == hosting_evidence(assessment.hosting) and evidence.get("sensitivity") == sensitivity_evidence(assessment)
 
 
-def locate(report: Report, paths: Mapping[str, str] | None = None) -> list[Located]:
-    """Every finding, located, in the order (file, line, rule, address)."""
+def locate(report: Report, paths: Mapping[str, str] | None = None, resources: tuple[Resource | None, ...] | None = None) -> list[Located]:
+    """Every finding, located, in the order (file, line, rule, address).
+
+    ``resources``: ``resources_of(report)`` when the caller has it already
+    (marking findings suppressed keeps them in order, so it still applies).
+    """
     items: list[Located] = []
     occurrences: dict[str, int] = defaultdict(int)
-    for finding, resource in zip(report.findings, resources_of(report)):
+    for finding, resource in zip(report.findings, resources if resources is not None else resources_of(report)):
         origin = finding.origin
         declared_at = None
         if resource is not None and resource.module_call is not None and resource.module_call.file:

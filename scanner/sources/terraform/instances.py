@@ -632,6 +632,7 @@ class ProviderInstance:
     def __init__(self, module: ModuleInstance, block: ProviderBlock):
         self.module = module
         self.block = block
+        self.tags: dict[Any, Any] = {}  # provider-wide tags by tag source, worked out once for all its resources (tags.py)
 
     @property
     def label(self) -> str:

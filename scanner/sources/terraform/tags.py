@@ -62,6 +62,13 @@ def _map_tags(value: Any, origin: Origin, via: str) -> tuple[list[Tag], Unknown 
 
 
 def _provider_map(provider: ProviderInstance, source: TagSource) -> tuple[list[Tag], Unknown | None]:
+    """The provider-wide tags of one source (AWS ``default_tags``), the same for every resource of the provider."""
+    if source not in provider.tags:
+        provider.tags[source] = _read_provider_map(provider, source)
+    return provider.tags[source]
+
+
+def _read_provider_map(provider: ProviderInstance, source: TagSource) -> tuple[list[Tag], Unknown | None]:
     path = f"{source.block}.{source.map}" if source.block else (source.map or "")
     present, value = provider.attribute(path)
     if not present:
