@@ -1,5 +1,5 @@
 """Allow ``python -m scanner``."""
 
-from scanner.cli import main
+from scanner.cli import entry
 
-main(prog_name="sovscan")
+entry()

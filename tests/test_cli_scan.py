@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -212,6 +213,19 @@ def test_python_m_scanner_version():
     result = subprocess.run([sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0
     assert result.stdout.strip() == f"sovscan, version {__version__}"
+
+
+@pytest.mark.parametrize("args, code", [(["scan", DEMO, "--format", "json"], 1), (["scan", DEMO, "--format", "json", "--soft-fail"], 0), (["scan", "--format", "nope"], 2)])
+def test_the_program_exits_fast_with_its_output_whole_and_its_code(args, code, tmp_path):
+    """``entry`` ends the process without tearing the heap down: stdout must still be flushed, the code kept."""
+    env = {**os.environ, "SOVSCAN_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    assert result.returncode == code, result.stderr
+    if code == 2:
+        assert "Invalid value for '--format'" in result.stderr
+    else:
+        assert result.stdout == scan(*args[1:]).stdout  # the whole document, as the in-process run prints it
+        assert json.loads(result.stdout)["summary"]["findings"] == 11
 
 
 def test_the_wheel_carries_the_policies(tmp_path):

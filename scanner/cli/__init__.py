@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import os
 import importlib
 import importlib.util
 import sys
@@ -113,3 +114,32 @@ def main(argv: list[str] | None = None, prog_name: str | None = None) -> None:
             err=True,
         )
         sys.exit(ExitCode.ERROR)
+
+
+def entry() -> None:
+    """The ``sovscan`` command and ``python -m scanner``: ``main``, then an exit that skips the heap's teardown.
+
+    At exit CPython frees every object one by one: 50 ms of a 1k-resource scan,
+    0.13 s of a 10k one, for memory the system takes back at once anyway
+    (mypy exits the same way). Output is flushed first. In-process callers
+    (tests, benchmarks) use ``main``, which raises ``SystemExit``.
+    """
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): printed, status 1, as Python does
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (sovscan scan | head): nothing more to say
+            pass
+    os._exit(status)
+
