@@ -10,7 +10,6 @@ checksum, and is written atomically, so a damaged or foreign file is a miss.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
@@ -21,6 +20,11 @@ from typing import Any, Callable, Iterable, TypeVar
 from scanner import __version__
 from scanner.cache import cache_dir
 
+try:  # hashlib loads OpenSSL (2 ms of a 60 ms replayed scan) for a hash CPython builds in
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python without it
+    from hashlib import blake2b
+
 _FORMAT = b"sovscan-result-1"
 _CHECKSUM_BYTES = 32
 _SAFE_BUILTINS = {"set", "frozenset", "tuple", "list", "dict", "bytes", "str", "int", "float", "bool"}
@@ -28,6 +32,8 @@ _SAFE_BUILTINS = {"set", "frozenset", "tuple", "list", "dict", "bytes", "str", "
 
 def fingerprint(paths: Iterable[Path], extra: str = "") -> str:
     """A key over sovscan's version, Python's, the bytes of the given files and ``extra``."""
+    import hashlib
+
     digest = hashlib.sha256(_FORMAT + __version__.encode() + sys.version.encode() + extra.encode("utf-8", "surrogateescape"))
     for path in sorted(paths):
         digest.update(str(path.name).encode())
@@ -75,7 +81,7 @@ def load(kind: str, key: str) -> Any | None:
     except OSError:
         return None
     checksum, payload = blob[:_CHECKSUM_BYTES], blob[_CHECKSUM_BYTES:]
-    if hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() != checksum:
+    if blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() != checksum:
         return None
     try:
         return _OwnClassesOnly(io.BytesIO(payload)).load()
@@ -93,7 +99,7 @@ def store(kind: str, key: str, value: Any) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, RecursionError, AttributeError):
         return
-    blob = hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() + payload
+    blob = blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() + payload
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-")
         with os.fdopen(handle, "wb") as out:

@@ -21,7 +21,6 @@ scanned folders and the replay, not the import of the pipeline.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import sys
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import Iterable
 
 import click
+
+from scanner.resultcache import blake2b
 
 KIND = "scan"
 KEEP_ENTRIES = 8  # the most recently used scans kept; a scan of a big repository stores its whole report
@@ -78,7 +79,7 @@ def write_file(path: Path, text: str) -> None:
 
 def scan_key(inputs: list[Path], settings_repr: str, files: Iterable[Path | None]) -> str:
     """The hash of everything a ``sovscan scan`` with these inputs and options depends on."""
-    digest = hashlib.blake2b(digest_size=32)
+    digest = blake2b(digest_size=32)
 
     def add(*parts: object) -> None:
         for part in parts:
@@ -98,14 +99,14 @@ def scan_key(inputs: list[Path], settings_repr: str, files: Iterable[Path | None
     for path in files:  # files named by options: --config, --var-file, --waivers, --baseline, --against
         if path is not None:
             add("option file", path)
-            _add_file(digest, path, _stat(path), whole=True)
+            _add_file(digest, path, whole=True)
     for item in inputs:
         add("input", item)
         target = item.parent if item.name.endswith((".tf", ".tf.json")) else item
         if target.is_dir():
             _add_tree(digest, target)
         else:
-            _add_file(digest, target, _stat(target), whole=True)
+            _add_file(digest, target, whole=True)
     return digest.hexdigest()
 
 
@@ -113,7 +114,7 @@ def _today() -> str:
     return os.environ.get("SOVSCAN_TODAY") or time.strftime("%Y-%m-%d")  # pipeline.today(), without its imports
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _stat(path: Path | str) -> os.stat_result | None:
     try:
         return os.stat(path)
     except OSError:
@@ -128,45 +129,44 @@ def _add_above(digest, start: Path) -> None:
         return
     for directory in (folder, *folder.parents):
         for name in ABOVE_NAMES:
-            path = directory / name
-            info = _stat(path)
-            if info is None:
-                continue
-            digest.update(f"above\0{path}\0".encode("utf-8", "surrogateescape"))
-            if not stat.S_ISDIR(info.st_mode):  # a .git folder counts by being there
-                _add_file(digest, path, info, whole=True)
+            path = os.path.join(directory, name)
+            if os.path.lexists(path):
+                digest.update(f"above\0{path}\0".encode("utf-8", "surrogateescape"))
+                digest.update(_file_digest(path, whole=True))  # a .git folder counts by being there
 
 
-def _add_file(digest, path: Path, info: os.stat_result | None, whole: bool = False) -> None:
-    """A file's bytes, or what it is when a scan would not read them (missing, special, too big, unreadable).
+def _add_file(digest, path: Path | None, whole: bool = False) -> None:
+    digest.update(_file_digest(str(path), whole) if path is not None else b"<none>\0")
 
-    ``whole``: an input named on the command line (an export, a plan) is read
-    whatever its size; a file under a scanned folder over ``MAX_HASHED_BYTES``
-    never is, so its size stands for it.
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _file_digest(path: str, whole: bool = False) -> bytes:
+    """A file's bytes hashed, or what it is when a scan would not read them (missing, special, too big, unreadable).
+
+    Opened without blocking and checked with fstat, as ``files.read_bytes``
+    does, so a FIFO cannot hang the key. ``whole``: an input named on the
+    command line (an export, a plan) counts whatever its size; a file under
+    a scanned folder over ``MAX_HASHED_BYTES`` is never read by a scan, so
+    its size stands for it.
     """
-    if info is None:
-        digest.update(b"<absent>\0")
-        return
-    if not stat.S_ISREG(info.st_mode):
-        digest.update(f"<mode {stat.S_IFMT(info.st_mode)}>\0".encode())
-        return
-    if info.st_size > MAX_HASHED_BYTES and not whole:
-        digest.update(f"<{info.st_size} bytes>\0".encode())
-        return
     try:
-        # Without blocking: a file swapped for a FIFO since the stat above must not hang the scan.
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        handle = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        digest.update(f"<unreadable {exc.errno}>\0".encode())
-        return
+        return f"<unreadable {exc.errno}>\0".encode()
     try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            digest.update(b"<not a regular file>\0")
-            return
-        with os.fdopen(handle, "rb", closefd=False) as stream:
-            digest.update(hashlib.blake2b(stream.read(), digest_size=32).digest())
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return f"<mode {stat.S_IFMT(info.st_mode)}>\0".encode()
+        if info.st_size > MAX_HASHED_BYTES and not whole:
+            return f"<{info.st_size} bytes>\0".encode()
+        hasher = blake2b(digest_size=32)
+        while chunk := os.read(handle, max(info.st_size + 1, 65536)):
+            hasher.update(chunk)
+        return hasher.digest()
     except OSError as exc:
-        digest.update(f"<unreadable {exc.errno}>\0".encode())
+        return f"<unreadable {exc.errno}>\0".encode()
     finally:
         os.close(handle)
 
@@ -178,7 +178,7 @@ def _add_installation(digest, root: Path) -> None:
     checkout, which always sets a new modification time; reading them all on
     every run would cost more than the rest of a replay.
     """
-    stack = [root]
+    stack = [str(root)]
     while stack:
         directory = stack.pop()
         try:
@@ -193,14 +193,14 @@ def _add_installation(digest, root: Path) -> None:
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
-                stack.append(Path(entry.path))
+                stack.append(entry.path)
             elif entry.name.endswith((".py", ".yml", ".yaml", ".json", ".lark")):
                 digest.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
 
 
 def _add_tree(digest, root: Path) -> None:
-    """Every name under ``root`` and every file's bytes, in a fixed order; symlinks by their target."""
-    stack = [root]
+    """Every name under ``root`` and every file's bytes, in a fixed order; symlinks by what they lead to."""
+    stack = [str(root)]
     while stack:
         directory = stack.pop()
         try:
@@ -209,30 +209,26 @@ def _add_tree(digest, root: Path) -> None:
             digest.update(f"<unlistable {directory} {exc.errno}>\0".encode("utf-8", "surrogateescape"))
             continue
         digest.update(f"dir\0{directory}\0".encode("utf-8", "surrogateescape"))
+        in_terraform = os.path.basename(directory) == ".terraform"
         subfolders = []
         for entry in entries:
             name = entry.name
             digest.update(f"{name}\0".encode("utf-8", "surrogateescape"))
             if entry.is_symlink():
                 try:
-                    digest.update(f"-> {os.readlink(entry.path)}\0".encode("utf-8", "surrogateescape"))
+                    target = os.readlink(entry.path)
                 except OSError:
-                    digest.update(b"<unreadable link>\0")
-                info = _stat(Path(entry.path))  # what it leads to: a scan reports a broken link, a loop, a folder
-                digest.update(f"<target {stat.S_IFMT(info.st_mode) if info else 'absent'}>\0".encode())
+                    target = "<unreadable link>"
+                info = _stat(entry.path)  # what it leads to: a scan reports a broken link, a loop, a folder
+                digest.update(f"-> {target}\0<target {stat.S_IFMT(info.st_mode) if info else 'absent'}>\0".encode("utf-8", "surrogateescape"))
                 if info is not None and stat.S_ISREG(info.st_mode):
-                    _add_file(digest, Path(entry.path), info)
+                    digest.update(_file_digest(entry.path))
                 continue  # a scan never walks into a folder link
             if entry.is_dir(follow_symlinks=False):
-                if name in SKIPPED_FOLDERS or (directory.name == ".terraform" and name in SKIPPED_UNDER_TERRAFORM):
-                    continue
-                subfolders.append(Path(entry.path))
+                if name not in SKIPPED_FOLDERS and not (in_terraform and name in SKIPPED_UNDER_TERRAFORM):
+                    subfolders.append(entry.path)
             else:
-                try:
-                    info = entry.stat(follow_symlinks=False)
-                except OSError:
-                    info = None
-                _add_file(digest, Path(entry.path), info)
+                digest.update(_file_digest(entry.path))
         stack.extend(reversed(subfolders))
 
 

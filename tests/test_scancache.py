@@ -199,11 +199,11 @@ def test_provider_binaries_and_git_objects_are_not_read(project, monkeypatch):
     """terraform init leaves provider binaries of hundreds of MB in .terraform/providers; a scan never reads them."""
     _write(".terraform/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/terraform-provider-aws", "ELF")(project)
     _write(".git/objects/ab/cdef", "blob")(project)
-    hashed: list[Path] = []
-    original = scancache._add_file
-    monkeypatch.setattr(scancache, "_add_file", lambda digest, path, info, whole=False: (hashed.append(path), original(digest, path, info, whole))[1])
+    hashed: list[str] = []
+    original = scancache._file_digest
+    monkeypatch.setattr(scancache, "_file_digest", lambda path, whole=False: (hashed.append(path), original(path, whole))[1])
     scan()
-    names = {p.name for p in hashed}
+    names = {os.path.basename(p) for p in hashed}
     assert "main.tf" in names and "tags.json" in names
     assert not {"terraform-provider-aws", "cdef"} & names
 
