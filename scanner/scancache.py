@@ -130,9 +130,11 @@ def _add_above(digest, start: Path) -> None:
     for directory in (folder, *folder.parents):
         for name in ABOVE_NAMES:
             path = os.path.join(directory, name)
-            if os.path.lexists(path):
+            info = _stat(path)
+            if info is not None:
                 digest.update(f"above\0{path}\0".encode("utf-8", "surrogateescape"))
-                digest.update(_file_digest(path, whole=True))  # a .git folder counts by being there
+                if not stat.S_ISDIR(info.st_mode):  # a .git folder counts by being there, and is never opened
+                    digest.update(_file_digest(path, whole=True))
 
 
 def _add_file(digest, path: Path | None, whole: bool = False) -> None:
