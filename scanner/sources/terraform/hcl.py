@@ -32,7 +32,6 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from scanner.sources.terraform import ast
-from scanner.sources.terraform.hcl_errors import describe_opener, explain, unclosed
 
 NEWLINE = "new_line_or_comment"
 _SKIP = {NEWLINE}
@@ -127,6 +126,8 @@ def parse_tree(text: str) -> Tree:
         with _collector_paused():
             return _parser().parse(source)
     except UnexpectedInput as exc:
+        from scanner.sources.terraform.hcl_errors import explain  # only for a file that does not parse
+
         try:
             message, line, column = explain(exc, source)
         except Exception:  # a better message is not worth a crash: lark's position stays
@@ -168,6 +169,8 @@ def parse_expression(text: str, line: int = 1) -> ast.Expr:
     try:
         tree = parse_tree("\n" * (line - 1) + f"{_EXPRESSION_PREFIX}{text}\n)")
     except HclSyntaxError as exc:
+        from scanner.sources.terraform.hcl_errors import describe_opener, unclosed
+
         opener = unclosed(text)
         if opener is not None:  # the parser stumbled on the ")" sovscan added, the mistake is earlier
             raise HclSyntaxError(f"syntax error: {describe_opener(opener)}", line + opener.line - 1, opener.column) from None

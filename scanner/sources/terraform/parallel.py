@@ -142,7 +142,8 @@ def preparse(files: Sequence[tuple[Path, str]], cache: Any = None, workers: int 
         if cached is not None:
             found[path] = cached
         else:
-            groups.setdefault(_content_key(path, display), []).append((path, display))
+            known = cache.key_read(path) if cache is not None else None  # the hash get() just took of its bytes
+            groups.setdefault(("key", known) if known else _content_key(path, display), []).append((path, display))
     firsts = [members[0] for members in groups.values()]
     for members, result in zip(groups.values(), parse_files(firsts, workers)):
         first_path, first_display = members[0]

@@ -238,6 +238,11 @@ class ParseCache:
                 pass
         return value
 
+    def key_read(self, path: Path) -> str | None:
+        """The key ``get`` computed for ``path`` on a miss (what its bytes are), so a caller need not read it again."""
+        pending = self._pending.get(path)
+        return pending[0] if pending else None
+
     # ------------------------------------------------------------------ writing
 
     def put(self, path: Path, value: Value) -> None:
