@@ -58,3 +58,29 @@ def _directory() -> Path | None:
     except OSError:
         return None
     return path if os.access(path, os.W_OK) else None
+
+
+def write_atomically(path: Path, data: bytes, prefix: str) -> bool:
+    """Write through a temporary file (named ``prefix``…) and a rename: a reader sees the whole file or none.
+
+    False when it cannot be written (a full disk, a read-only folder): a cache
+    entry that is not written only costs the next run its work.
+    """
+    import tempfile  # only when writing: a run served from the cache does not need it
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        return False
+

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from scanner import __version__
-from scanner.cache import cache_dir
+from scanner.cache import cache_dir, write_atomically
 
 try:  # hashlib loads OpenSSL (2 ms of a 60 ms replayed scan) for a hash CPython builds in
     from _blake2 import blake2b
@@ -90,8 +90,6 @@ def load(kind: str, key: str) -> Any | None:
 
 
 def store(kind: str, key: str, value: Any) -> None:
-    import tempfile  # only when storing: a cache hit does not need it
-
     path = _path(kind, key)
     if path is None:
         return
@@ -99,17 +97,7 @@ def store(kind: str, key: str, value: Any) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, RecursionError, AttributeError):
         return
-    blob = blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() + payload
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(blob)
-        os.replace(temporary, path)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except (OSError, UnboundLocalError):
-            pass
+    write_atomically(path, blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() + payload, prefix=f".{kind}-")
 
 
 def touch(kind: str, key: str) -> None:

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
+import io
 import re
 import sys
-import tempfile
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -103,20 +102,12 @@ def grammar_file(grammar: bytes) -> str:
 
 
 def _save(parser: Lark, path: Path) -> None:
-    """Write atomically, so a concurrent run reads the whole file or none (and a failure costs only the next run)."""
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".hcl2-grammar-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            parser.save(out)
-        os.replace(temporary, path)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+    """Written atomically, so a concurrent run reads the whole file or none (and a failure costs only the next run)."""
+    from scanner.cache import write_atomically
+
+    data = io.BytesIO()
+    parser.save(data)
+    write_atomically(path, data.getvalue(), prefix=".hcl2-grammar-")
 
 
 def parse_tree(text: str) -> Tree:

@@ -46,11 +46,11 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from scanner.cache import write_atomically
 from scanner.model import ScanError
 from scanner.sources.terraform import ast
 
@@ -265,25 +265,16 @@ class ParseCache:
 
     def _write(self, key: str, blob: bytes) -> None:
         entry = self._entry(key)
-        temp = None
         try:
             if key[:2] not in self._shards:
                 entry.parent.mkdir(exist_ok=True)
                 self._shards.add(key[:2])
-            fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=entry.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-            os.replace(temp, entry)
-            temp = None
         except OSError:
+            self._writable = False
+            return
+        if not write_atomically(entry, blob, prefix=TEMP_PREFIX):
             self._writable = False  # a full disk or a read-only cache: stop trying for this run
             return
-        finally:
-            if temp is not None:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass
         self._written_since_sweep += len(blob)
         if not self._swept or self._written_since_sweep >= self.max_bytes // 8:
             self._maybe_sweep(force=self._swept)
