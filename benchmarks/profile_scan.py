@@ -31,6 +31,10 @@ HERE = Path(__file__).resolve().parent
 # (stage, file suffix, function): cumulative time of that function. Indented
 # stages are parts of the one above.
 STAGES = [
+    ("scan cache: the key (walk and hash every input file)", "scanner/scancache.py", "scan_key"),
+    ("scan cache: read the stored scan", "scanner/scancache.py", "load"),
+    ("scan cache: replay its output", "scanner/scancache.py", "replay"),
+    ("scan cache: store the scan", "scanner/scancache.py", "store"),
     ("policy: load and validate catalog, vocabulary, pack", "scanner/pipeline.py", "load_policy"),
     ("collect: Terraform source (parse + evaluate)", "scanner/sources/__init__.py", "collect"),
     ("  parse .tf files (Project.parse_file, with the cache)", "scanner/sources/terraform/project.py", "parse_file"),
@@ -87,7 +91,7 @@ def top(stats: pstats.Stats, count: int) -> list[tuple[float, float, int, str]]:
 
 
 def section(title: str, stats: pstats.Stats, wall: float) -> list[str]:
-    total = cumulative(stats, "scanner/cli/scan.py", "run") or wall
+    total = cumulative(stats, "scanner/cli/scan.py", "run_or_replay") or cumulative(stats, "scanner/cli/scan.py", "run") or wall
     out = [f"### {title}", "", f"Profiled wall time {wall:.1f} s (the profiler's overhead included).", "",
            "| stage | cumulative s | share |", "|---|---:|---:|"]
     for label, suffix, function in STAGES:
