@@ -104,7 +104,7 @@ def scan_key(inputs: list[Path], settings_repr: str, files: Iterable[Path | None
         add("input", item)
         target = item.parent if item.name.endswith((".tf", ".tf.json")) else item
         if target.is_dir():
-            _add_tree(digest, target)
+            _add_tree(digest, target, _own_folders())
         else:
             _add_file(digest, target, whole=True)
     return digest.hexdigest()
@@ -200,8 +200,20 @@ def _add_installation(digest, root: Path) -> None:
                 digest.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
 
 
-def _add_tree(digest, root: Path) -> None:
-    """Every name under ``root`` and every file's bytes, in a fixed order; symlinks by what they lead to."""
+def _own_folders() -> set[str]:
+    """sovscan's cache folder, when it sits inside a scanned folder (a CI cache kept in the repository)."""
+    from scanner.cache import cache_dir
+
+    directory = cache_dir()
+    return {os.path.realpath(directory)} if directory is not None else set()
+
+
+def _add_tree(digest, root: Path, skipped: set[str] = frozenset()) -> None:
+    """Every name under ``root`` and every file's bytes, in a fixed order; symlinks by what they lead to.
+
+    ``skipped``: real paths of folders left out, with their names: sovscan's
+    own cache, which every scan writes to and no scan reads as input.
+    """
     stack = [str(root)]
     while stack:
         directory = stack.pop()
@@ -215,6 +227,8 @@ def _add_tree(digest, root: Path) -> None:
         subfolders = []
         for entry in entries:
             name = entry.name
+            if skipped and entry.is_dir(follow_symlinks=False) and os.path.realpath(entry.path) in skipped:
+                continue
             digest.update(f"{name}\0".encode("utf-8", "surrogateescape"))
             if entry.is_symlink():
                 try:

@@ -164,3 +164,4 @@ def test_gitlab_script_produces_the_reports_gitlab_reads(tmp_path, fail_on, code
     junit = ET.parse(workspace / "sovscan-junit.xml").getroot()
     assert junit.get("failures") == "11"
     jsonschema.Draft4Validator(SCHEMA).validate(json.loads((workspace / "sovscan.sarif").read_text(encoding="utf-8")))
+    assert (workspace / variables["SOVSCAN_CACHE_DIR"]).is_dir() and job["cache"]["paths"] == [variables["SOVSCAN_CACHE_DIR"] + "/"]  # what GitLab keeps

@@ -195,6 +195,14 @@ def test_old_entries_are_pruned(project, tmp_path):
     assert len(entries(tmp_path)) == scancache.KEEP_ENTRIES
 
 
+def test_a_cache_folder_inside_the_scanned_folder_does_not_change_the_key(project, tmp_path, monkeypatch):
+    """A CI job that keeps the cache in the repository (GitLab caches only paths inside it) still replays."""
+    monkeypatch.setenv("SOVSCAN_CACHE_DIR", str(project / ".sovscan-cache"))
+    first = scan()
+    without_scanning(monkeypatch)
+    assert scan() == first
+
+
 def test_provider_binaries_and_git_objects_are_not_read(project, monkeypatch):
     """terraform init leaves provider binaries of hundreds of MB in .terraform/providers; a scan never reads them."""
     _write(".terraform/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/terraform-provider-aws", "ELF")(project)
