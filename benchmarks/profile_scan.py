@@ -112,7 +112,7 @@ def forget_repositories(cache: Path) -> None:
     for item in cache.iterdir():
         if item.is_dir():
             shutil.rmtree(item)
-        elif item.name.startswith("scan-"):
+        elif item.name.startswith(("scan-", "command-")):  # scancache.KIND, scancache.COMMAND_KIND
             item.unlink()
 
 

@@ -1,5 +1,5 @@
 """Allow ``python -m scanner``."""
 
-from scanner.cli import entry
+from scanner.command import entry
 
 entry()

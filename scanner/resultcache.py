@@ -15,7 +15,11 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time: a replayed scan does without its cost
+    from typing import Any, Callable, Iterable, TypeVar
+
+    T = TypeVar("T")
 
 from scanner import __version__
 from scanner.cache import cache_dir, write_atomically
@@ -42,9 +46,6 @@ def fingerprint(paths: Iterable[Path], extra: str = "") -> str:
         except OSError:
             digest.update(b"<missing>")
     return digest.hexdigest()
-
-
-T = TypeVar("T")
 
 
 def cached(kind: str, inputs: Iterable[Path], build: Callable[[], T], accept: Callable[[Any], bool], extra: str = "") -> T:

@@ -15,8 +15,8 @@ directory and are bypassed by ``--no-cache``; an entry is checksummed and
 written atomically (``resultcache``), so a damaged entry or a concurrent run
 is a miss, never a wrong result.
 
-This module is imported before anything heavy: a hit costs the walk of the
-scanned folders and the replay, not the import of the pipeline.
+This module is imported before anything heavy (no click, no dataclasses): a
+hit costs starting Python, the walk of the scanned folders and the replay.
 """
 
 from __future__ import annotations
@@ -25,16 +25,17 @@ import os
 import stat
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
-
-import click
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and dataclasses would cost a replay 18 ms of imports
+    from typing import Iterable
 
 from scanner.resultcache import blake2b
 
 KIND = "scan"
 KEEP_ENTRIES = 8  # the most recently used scans kept; a scan of a big repository stores its whole report
+COMMAND_KIND = "command"
+KEEP_COMMANDS = 64  # command lines and what they parse to: a few hundred bytes each
 # Files larger than this are never read by a Terraform scan (sources/terraform/files.py refuses them by
 # size), so only their size can change the result.
 MAX_HASHED_BYTES = 4 * 1024 * 1024
@@ -48,17 +49,21 @@ SKIPPED_FOLDERS = {".git"}
 SKIPPED_UNDER_TERRAFORM = {"providers", "plugins"}
 
 
-@dataclass
 class Outputs:
     """What a scan prints and writes, done now and kept so that an unchanged re-scan can replay it."""
 
-    effects: list[tuple[str, ...]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.effects: list[tuple[str, ...]] = []
 
     def stdout(self, text: str) -> None:
+        import click
+
         click.echo(text, nl=False)
         self.effects.append(("stdout", text))
 
     def stderr(self, line: str) -> None:
+        import click
+
         click.echo(line, err=True)
         self.effects.append(("stderr", line))
 
@@ -248,12 +253,16 @@ def _add_tree(digest, root: Path, skipped: set[str] = frozenset()) -> None:
         stack.extend(reversed(subfolders))
 
 
-@dataclass
 class Entry:
-    effects: list[tuple[str, ...]]
-    exit_code: int
+    """A stored scan: what it printed and wrote, in order, and its exit code."""
+
+    def __init__(self, effects: list[tuple[str, ...]], exit_code: int):
+        self.effects = effects
+        self.exit_code = exit_code
 
     def replay(self) -> int:
+        import click
+
         for effect in self.effects:
             kind = effect[0]
             if kind == "stdout":
@@ -263,6 +272,39 @@ class Entry:
             elif kind == "file":
                 write_file(Path(effect[1]), effect[2])
         return self.exit_code
+
+    def replay_without_click(self) -> int | None:
+        """The replay, written straight to the streams; None (nothing written) when only click can write it alike.
+
+        click.echo strips terminal escape sequences from output that is not a
+        terminal, so text holding one (a hostile tag value) goes through click.
+        Files are written first: if one cannot be, the full command reports it.
+        """
+        texts = [e[1] for e in self.effects if e[0] in ("stdout", "stderr")]
+        if any("\x1b" in text for text in texts) or not all(_utf8(stream) for stream in (sys.stdout, sys.stderr)):
+            return None
+        try:
+            for effect in self.effects:
+                if effect[0] == "file":
+                    path = Path(effect[1])
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(effect[2], encoding="utf-8")
+        except OSError:
+            return None
+        try:
+            for effect in self.effects:
+                if effect[0] == "stdout":
+                    sys.stdout.write(effect[1])
+                elif effect[0] == "stderr":
+                    sys.stderr.write(effect[1] + "\n")
+        except OSError:  # a closed pipe (sovscan scan | head): the replay has begun, it must not run twice
+            pass
+        return self.exit_code
+
+
+def _utf8(stream) -> bool:
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("-", "") == "utf8"
 
 
 def load(key: str) -> Entry | None:
@@ -280,3 +322,45 @@ def store(key: str, outputs: Outputs, exit_code: int) -> None:
 
     resultcache.store(KIND, key, (outputs.effects, exit_code))
     resultcache.prune(KIND, KEEP_ENTRIES)
+
+
+# --------------------------------------------------------------------------- replaying before click loads
+#
+# Starting Python and importing click is most of a replay (37 of 58 ms for the 1k benchmark corpus). So the
+# ``sovscan`` program (scanner/command.py) first looks its command line up: a scan that ran with the cache
+# left what its command line parses to (inputs, options, files named by options), and ``scan_key`` over
+# those, computed exactly as the full command computes it, finds the stored scan. Parsing is a function of
+# the command line, the working folder and sovscan's code, which is what ``command_key`` hashes; everything
+# else a scan depends on is in ``scan_key``. Anything unexpected falls back to the full command.
+
+
+def command_key(argv: list[str]) -> str:
+    digest = blake2b(digest_size=32)
+    digest.update(repr(("sovscan-command-1", sys.version, os.getcwd(), list(argv))).encode("utf-8", "surrogateescape"))
+    _add_installation(digest, Path(__file__).resolve().parent)
+    return digest.hexdigest()
+
+
+def remember_command(argv: list[str], inputs: list[Path], settings_repr: str, option_files: list[Path | None]) -> None:
+    from scanner import resultcache
+
+    parsed = ([str(p) for p in inputs], settings_repr, [None if p is None else str(p) for p in option_files])
+    resultcache.store(COMMAND_KIND, command_key(argv), parsed)
+    resultcache.prune(COMMAND_KIND, KEEP_COMMANDS)
+
+
+def replay_command(argv: list[str]) -> int | None:
+    """The exit code of ``sovscan scan`` replayed without loading the CLI, or None: run the command."""
+    from scanner import resultcache
+
+    parsed = resultcache.load(COMMAND_KIND, command_key(argv))
+    if not (isinstance(parsed, tuple) and len(parsed) == 3 and isinstance(parsed[1], str)):
+        return None
+    inputs, settings_repr, option_files = parsed
+    if not (isinstance(inputs, list) and isinstance(option_files, list) and all(isinstance(p, str) for p in inputs)):
+        return None
+    if not all(p is None or isinstance(p, str) for p in option_files):
+        return None
+    key = scan_key([Path(p) for p in inputs], settings_repr, [None if p is None else Path(p) for p in option_files])
+    entry = load(key)
+    return entry.replay_without_click() if entry is not None else None

@@ -226,3 +226,61 @@ def test_a_fifo_in_the_folder_does_not_hang_the_key(project, tmp_path):
         assert done.returncode == 1, done.stderr
         assert "case/pipe.tf: not a regular file (a named pipe); skipped" in done.stdout
     assert len(entries(tmp_path)) == 1
+
+
+# --------------------------------------------------------------------------- replaying before the CLI loads
+
+
+def program(project: Path, tmp_path: Path, *args: str, env: dict | None = None):
+    """``python -X importtime -m scanner scan case …`` as the sovscan program runs; stderr without the import lines."""
+    environment = {**os.environ, "SOVSCAN_CACHE_DIR": str(tmp_path / "cache"), **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "scanner", "scan", "case", *args],
+        cwd=project.parent, env=environment, capture_output=True, text=True, timeout=120,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    stderr = "".join(line + "\n" for line in done.stderr.splitlines() if not line.startswith("import time:"))
+    return (done.returncode, done.stdout, stderr), imported
+
+
+def test_the_program_replays_an_unchanged_scan_without_loading_the_cli(project, tmp_path):
+    args = ("--format", "text", "--output", "json=out/report.json")
+    first, imported = program(project, tmp_path, *args)
+    assert "click" in imported and first[0] == 1
+    report = (project.parent / "out" / "report.json").read_bytes()
+    shutil.rmtree(project.parent / "out")
+    again, imported = program(project, tmp_path, *args)
+    assert again == first
+    assert (project.parent / "out" / "report.json").read_bytes() == report
+    assert "click" not in imported and "scanner.pipeline" not in imported
+
+
+def test_the_program_does_not_replay_a_changed_scan(project, tmp_path):
+    program(project, tmp_path, "--format", "json")
+    (project / "tags.json").write_text('{"data_classification": "public"}\n')
+    again, imported = program(project, tmp_path, "--format", "json")
+    assert "click" in imported
+    assert again == program(project, tmp_path, "--format", "json", "--no-cache")[0]
+
+
+def test_another_command_line_is_not_replayed_from_this_one(project, tmp_path):
+    program(project, tmp_path, "--format", "json")
+    other, imported = program(project, tmp_path, "--format", "sarif")
+    assert "click" in imported and other[1].startswith("{")
+    assert '"$schema"' in other[1]
+
+
+def test_no_cache_is_never_replayed(project, tmp_path):
+    program(project, tmp_path)
+    program(project, tmp_path)
+    _, imported = program(project, tmp_path, "--no-cache")
+    assert "click" in imported
+
+
+def test_text_holding_an_escape_sequence_is_left_to_click(capsys):
+    """click.echo strips escape sequences from output that is not a terminal: a direct write would differ."""
+    entry = scancache.Entry([("stdout", "tag \x1b[31mred\n")], 1)
+    assert entry.replay_without_click() is None
+    assert capsys.readouterr() == ("", "")
+    assert scancache.Entry([("stdout", "plain\n"), ("stderr", "done")], 1).replay_without_click() == 1
+    assert capsys.readouterr() == ("plain\n", "done\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import gc
-import os
 import importlib
 import importlib.util
 import sys
@@ -84,13 +83,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 GC_THRESHOLD = 100_000
 
 
-def main(argv: list[str] | None = None, prog_name: str | None = None) -> None:
-    """Entry point: one handler turns an unexpected exception into a short bug report."""
+def main(argv: list[str] | None = None, prog_name: str | None = None, program: bool = False) -> None:
+    """Entry point: one handler turns an unexpected exception into a short bug report.
+
+    ``program``: called by the ``sovscan`` program (``scanner/command.py``), whose
+    command line a scan may then remember for replaying it before the CLI loads.
+    """
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     args = argv if argv is not None else sys.argv[1:]
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name=prog_name or "sovscan", standalone_mode=False)
+        cli.main(args=args, prog_name=prog_name or "sovscan", standalone_mode=False, obj={"argv": list(args)} if program else None)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -114,32 +117,3 @@ def main(argv: list[str] | None = None, prog_name: str | None = None) -> None:
             err=True,
         )
         sys.exit(ExitCode.ERROR)
-
-
-def entry() -> None:
-    """The ``sovscan`` command and ``python -m scanner``: ``main``, then an exit that skips the heap's teardown.
-
-    At exit CPython frees every object one by one: 50 ms of a 1k-resource scan,
-    0.13 s of a 10k one, for memory the system takes back at once anyway
-    (mypy exits the same way). Output is flushed first. In-process callers
-    (tests, benchmarks) use ``main``, which raises ``SystemExit``.
-    """
-    try:
-        main()
-        code: object = 0
-    except SystemExit as exc:
-        code = exc.code
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # sys.exit("message"): printed, status 1, as Python does
-        print(code, file=sys.stderr)
-        status = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (sovscan scan | head): nothing more to say
-            pass
-    os._exit(status)
-
