@@ -471,7 +471,7 @@ def targets(sizes: list[SizeResult], version_series: Series, precommit: Precommi
     rows.append(f"| `sovscan --version` < 0.3 s | {version_series.wall * 1000:.0f} ms | {verdict(version_series.wall < 0.3)} |")
     if precommit:
         rows.append(f"| one changed file, 10k repo, warm, < 1 s (`sovscan pre-commit`) | {precommit.hook.wall:.2f} s | {verdict(precommit.hook.wall < 1)} |")
-        rows.append(f"| same, whole-corpus `sovscan scan` | {precommit.whole.wall:.2f} s | {verdict(precommit.whole.wall < 1)} |")
+        rows.append(f"| for comparison (not a target): the same change, whole-corpus `sovscan scan` | {precommit.whole.wall:.2f} s | - |")
     return rows
 
 
