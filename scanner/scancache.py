@@ -336,9 +336,20 @@ def store(key: str, outputs: Outputs, exit_code: int) -> None:
 
 def command_key(argv: list[str]) -> str:
     digest = blake2b(digest_size=32)
-    digest.update(repr(("sovscan-command-1", sys.version, os.getcwd(), list(argv))).encode("utf-8", "surrogateescape"))
+    parser = _package_stamp("click")  # click parses the command line, and can be upgraded on its own
+    digest.update(repr(("sovscan-command-1", sys.version, os.getcwd(), list(argv), parser)).encode("utf-8", "surrogateescape"))
     _add_installation(digest, Path(__file__).resolve().parent)
     return digest.hexdigest()
+
+
+def _package_stamp(name: str) -> str:
+    """Where a package would be imported from, with its ``__init__.py``'s size and time, without importing it."""
+    for folder in sys.path:
+        init = os.path.join(folder or ".", name, "__init__.py")
+        info = _stat(init)
+        if info is not None:
+            return f"{init}\0{info.st_size}\0{info.st_mtime_ns}"
+    return "<absent>"
 
 
 def remember_command(argv: list[str], inputs: list[Path], settings_repr: str, option_files: list[Path | None]) -> None:
