@@ -19,7 +19,11 @@ def entry() -> None:
     argv = sys.argv[1:]
     code: object = None
     if argv[:1] == ["scan"] and "--no-cache" not in argv:
-        code = _replayed(argv)
+        try:
+            code = _replayed(argv)
+        except KeyboardInterrupt:  # as scanner.cli.main answers it
+            print("Interrupted.", file=sys.stderr)
+            _exit(130)
     if code is None:
         code = _run(argv)
     _exit(code)
