@@ -73,13 +73,18 @@ class Outputs:
 
 
 def write_file(path: Path, text: str) -> None:
-    from scanner.cli import UsageProblem
-
+    """A report file the user asked for; a file that cannot be written is a usage error (exit 2)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        _write_text(path, text)
     except OSError as exc:
+        from scanner.cli import UsageProblem
+
         raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def scan_key(inputs: list[Path], settings_repr: str, files: Iterable[Path | None]) -> str:
@@ -169,7 +174,7 @@ def _file_digest(path: str, whole: bool = False) -> bytes:
         if info.st_size > MAX_HASHED_BYTES and not whole:
             return f"<{info.st_size} bytes>\0".encode()
         hasher = blake2b(digest_size=32)
-        while chunk := os.read(handle, max(info.st_size + 1, 65536)):
+        while chunk := os.read(handle, 1 << 20):  # by the megabyte: an export named on the command line can be large
             hasher.update(chunk)
         return hasher.digest()
     except OSError as exc:
@@ -286,9 +291,7 @@ class Entry:
         try:
             for effect in self.effects:
                 if effect[0] == "file":
-                    path = Path(effect[1])
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(effect[2], encoding="utf-8")
+                    _write_text(Path(effect[1]), effect[2])
         except OSError:
             return None
         try:

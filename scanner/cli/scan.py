@@ -183,15 +183,16 @@ def run_or_replay(inputs: list[Path], settings: Settings) -> int:
         return run(inputs, settings, collect_inputs(inputs))
     option_files = [settings.config_path, *settings.var_files, settings.waivers, settings.baseline, settings.against]
     key = scancache.scan_key(inputs, repr(settings), option_files)
+    entry = scancache.load(key)
+    if entry is not None:
+        code = entry.replay()
+    else:
+        outputs = scancache.Outputs()
+        code = run(inputs, settings, collect_inputs(inputs), outputs)
+        scancache.store(key, outputs, code)
     argv = (click.get_current_context().find_root().obj or {}).get("argv")
     if argv is not None:  # the sovscan program (scanner/command.py): next time, replay before loading the CLI
         scancache.remember_command(argv, inputs, repr(settings), option_files)
-    entry = scancache.load(key)
-    if entry is not None:
-        return entry.replay()
-    outputs = scancache.Outputs()
-    code = run(inputs, settings, collect_inputs(inputs), outputs)
-    scancache.store(key, outputs, code)
     return code
 
 
