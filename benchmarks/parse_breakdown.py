@@ -22,8 +22,8 @@ from pathlib import Path
 
 
 def breakdown(corpus: Path) -> list[tuple[str, float]]:
-    from scanner.sources.terraform import hcl
-    from scanner.sources.terraform.parsecache import decode, encode
+    from scanner.sources.terraform.syntax import hcl
+    from scanner.sources.terraform.syntax.parsecache import decode, encode
 
     files = sorted(p for p in corpus.rglob("*") if p.name.endswith((".tf", ".tfvars")) and not any(part.startswith(".") for part in p.parts))
     texts = [p.read_text(encoding="utf-8") for p in files]

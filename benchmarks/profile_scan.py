@@ -1,6 +1,6 @@
 """Where a scan's time goes: cProfile over one ``sovscan scan``, cut into pipeline stages.
 
-Runs the real command in-process (``scanner.cli.main``) under cProfile, once
+Runs the real command in-process (``scanner.cli.app.main``) under cProfile, once
 cold (empty parse and scan caches, grammar cached) and once warm (the scan
 replayed from the scan cache), and prints a
 Markdown section: the stages (parse — lark's parser and the conversion of
@@ -31,24 +31,24 @@ HERE = Path(__file__).resolve().parent
 # (stage, file suffix, function): cumulative time of that function. Indented
 # stages are parts of the one above.
 STAGES = [
-    ("scan cache: the key (walk and hash every input file)", "scanner/scancache.py", "scan_key"),
-    ("scan cache: read the stored scan", "scanner/scancache.py", "load"),
-    ("scan cache: replay its output", "scanner/scancache.py", "replay"),
-    ("scan cache: store the scan", "scanner/scancache.py", "store"),
+    ("scan cache: the key (walk and hash every input file)", "scanner/cli/replay.py", "scan_key"),
+    ("scan cache: read the stored scan", "scanner/cli/replay.py", "load"),
+    ("scan cache: replay its output", "scanner/cli/replay.py", "replay"),
+    ("scan cache: store the scan", "scanner/cli/replay.py", "store"),
     ("policy: load and validate catalog, vocabulary, pack", "scanner/pipeline.py", "load_policy"),
     ("collect: Terraform source (parse + evaluate)", "scanner/sources/__init__.py", "collect"),
-    ("  parse .tf files (Project.parse_file, with the cache)", "scanner/sources/terraform/project.py", "parse_file"),
-    ("    parse cache lookups (hash, read, decode)", "scanner/sources/terraform/parsecache.py", "get"),
-    ("    parse cache stores (re-hash, encode, write)", "scanner/sources/terraform/parsecache.py", "put"),
-    ("    lark parse (python-hcl2 grammar)", "scanner/sources/terraform/hcl.py", "parse_tree"),
-    ("    lark tree → sovscan AST", "scanner/sources/terraform/hcl.py", "_body"),
-    ("  read .tfvars (parsed without the cache)", "scanner/sources/terraform/inputs.py", "_read_tfvars"),
-    ("  module configuration (build_module)", "scanner/sources/terraform/config.py", "build_module"),
-    ("  evaluate root modules (instances, resources)", "scanner/sources/terraform/collect.py", "_walk"),
+    ("  parse .tf files (Project.parse_file, with the cache)", "scanner/sources/terraform/module/project.py", "parse_file"),
+    ("    parse cache lookups (hash, read, decode)", "scanner/sources/terraform/syntax/parsecache.py", "get"),
+    ("    parse cache stores (re-hash, encode, write)", "scanner/sources/terraform/syntax/parsecache.py", "put"),
+    ("    lark parse (python-hcl2 grammar)", "scanner/sources/terraform/syntax/hcl.py", "parse_tree"),
+    ("    lark tree → sovscan AST", "scanner/sources/terraform/syntax/hcl.py", "_body"),
+    ("  read .tfvars (parsed without the cache)", "scanner/sources/terraform/module/inputs.py", "_read_tfvars"),
+    ("  module configuration (build_module)", "scanner/sources/terraform/module/config.py", "build_module"),
+    ("  evaluate root modules (instances, resources)", "scanner/sources/terraform/extract/collect.py", "_walk"),
     ("build_report: classify, locate, rules", "scanner/pipeline.py", "build_report"),
     ("  classify (tags, workload lifting)", "scanner/classify.py", "classify"),
     ("  locate (catalog lookups)", "scanner/locate.py", "locate"),
-    ("  rules (evaluate.judge)", "scanner/evaluate.py", "judge"),
+    ("  rules (evaluate.judge)", "scanner/evaluate/__init__.py", "judge"),
     ("exceptions: suppressions, waivers, baseline", "scanner/cli/scan.py", "apply_exceptions"),
     ("reporting: render and write", "scanner/cli/scan.py", "write_outputs"),
 ]
@@ -56,7 +56,7 @@ STAGES = [
 
 def profile(corpus: Path) -> tuple[pstats.Stats, float]:
     """Profile ``sovscan scan CORPUS`` in this process; stdout discarded."""
-    from scanner.cli import main
+    from scanner.cli.app import main
 
     profiler = cProfile.Profile()
     started = time.perf_counter()

@@ -22,7 +22,7 @@ from scanner.policy.catalog import Catalog, bundled_catalog
 from scanner.policy.config import Config, find_config, load_config
 from scanner.policy.pack import Pack, available_packs, load_pack, pack_path
 from scanner.policy.vocabulary import Vocabulary, load_vocabulary
-from scanner.rules.base import RuleContext
+from scanner.evaluate.rules.base import RuleContext
 
 DEFAULT_PACK = "fr-state"
 
@@ -52,7 +52,7 @@ def load_policy(config_path: Path | None, pack_name: str | None = None, as_of: s
     entry that carries it is left out; only a policy that cannot be loaded at
     all (an unknown pack, a broken bundled file) raises ``PolicyError``.
     """
-    from scanner.yamlload import YamlError
+    from scanner.support.yamlload import YamlError
 
     errors: list[ScanError] = []
     if config_path is None and search_from is not None:
@@ -154,9 +154,9 @@ def _merged_options(rule, setting, config: Config, errors: list[ScanError]):
     The result is checked against the rule kind's options; on a problem the
     pack's options stay.
     """
-    from scanner.policy.schema import INVALID, Problems, Where
-    from scanner.rules import KINDS
-    from scanner.yamlload import LineDict
+    from scanner.support.schema import INVALID, Problems, Where
+    from scanner.evaluate.rules import KINDS
+    from scanner.support.yamlload import LineDict
 
     user = setting.options
     merged = LineDict(rule.options)

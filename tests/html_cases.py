@@ -16,7 +16,7 @@ from tests.support import ROOT
 def _scanned(folder: str) -> str:
     from click.testing import CliRunner
 
-    from scanner.cli import cli
+    from scanner.cli.app import cli
 
     previous = Path.cwd()
     os.chdir(ROOT)  # paths in the report relative to the repository root, as the CLI shows them

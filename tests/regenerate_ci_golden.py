@@ -52,7 +52,7 @@ def render_all(case: str) -> tuple[int, dict[str, str]]:
     """Every format of one case from a single in-process scan: text on stdout, the others to files."""
     from click.testing import CliRunner
 
-    from scanner.cli import cli
+    from scanner.cli.app import cli
 
     previous = Path.cwd()
     with tempfile.TemporaryDirectory() as folder:

@@ -44,7 +44,7 @@ def render_html(case: str) -> str:
     """The page of ``sovscan scan CASE --format html`` in the case's language, from the repository root."""
     from click.testing import CliRunner
 
-    from scanner.cli import cli
+    from scanner.cli.app import cli
 
     folder, lang = CASES[case]
     previous = Path.cwd()

@@ -10,7 +10,7 @@ import yaml
 from scanner.pipeline import build_report, load_policy
 from scanner.report import json_report
 from scanner.sources import collect
-from scanner.sources.terraform.inputs import VariableOptions
+from scanner.sources.terraform.module.inputs import VariableOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli.app import cli
 from tests.support import ROOT
 
 

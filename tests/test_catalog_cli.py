@@ -6,9 +6,9 @@ import json
 
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli.app import cli
 from scanner.policy.catalog import load_catalog
-from scanner.report.catalog import render_provider
+from scanner.cli.views.catalog import render_provider
 from tests.test_catalog import EXPECTED_PROVIDERS
 
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner import __version__
-from scanner.cli import cli
+from scanner.cli.app import cli
 from scanner.cli.scan import render_options
 from tests.regenerate_ci_golden import golden_path
 from tests.support import ROOT
@@ -248,7 +248,7 @@ def test_the_wheel_carries_the_policies(tmp_path):
 def test_lang_reaches_the_html_report(tmp_path):
     import importlib.util
 
-    if importlib.util.find_spec("scanner.report.html") is None:
+    if importlib.util.find_spec("scanner.report.html.page") is None:
         pytest.skip("the html reporter is not in this tree")
     for lang in ("fr", "en"):
         target = tmp_path / f"{lang}.html"
@@ -257,7 +257,7 @@ def test_lang_reaches_the_html_report(tmp_path):
 
 
 def test_no_cache_holds_for_one_scan_only():
-    from scanner import cache
+    from scanner.support import cache
 
     assert cache.cache_dir() is not None
     assert scan(DEMO, "--no-cache").exit_code == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli.app import cli
 from scanner.model import Severity, Unknown
 from scanner.pipeline import PolicyError, load_policy
 from scanner.policy.catalog import SealAssessment

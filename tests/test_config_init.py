@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli.app import cli
 from scanner.cli.init import starter
 from scanner.pipeline import load_policy
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli.app import cli
 from tests.support import FIXTURES, scan_document
 
 SNAPSHOT = FIXTURES / "inventory" / "against" / "terraform-vs-snapshot" / "snapshot.json"

@@ -15,7 +15,7 @@ from scanner.pipeline import build_report, load_policy
 from scanner.report import json_report
 from scanner.sources import collect
 from scanner.sources.detect import detect
-from scanner.sources.terraform.inputs import VariableOptions
+from scanner.sources.terraform.module.inputs import VariableOptions
 from tests.support import AS_OF, FIXTURES, load_expected
 
 CASES = sorted(p for p in (FIXTURES / "inventory" / "exports").iterdir() if (p / "expected.yaml").is_file())

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from scanner.model import Unknown
-from scanner.sources.terraform.evaluator import Bindings, Budget, Evaluator
-from scanner.sources.terraform.hcl import parse_expression
-from scanner.sources.terraform.instances import _EMPTY_SCOPE
-from scanner.sources.terraform.types import convert, parse_type
-from scanner.sources.terraform.values import EvalError, PartialMap, TfSet
+from scanner.sources.terraform.lang.evaluator import Bindings, Budget, Evaluator
+from scanner.sources.terraform.syntax.hcl import parse_expression
+from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
+from scanner.sources.terraform.lang.types import convert, parse_type
+from scanner.sources.terraform.lang.values import EvalError, PartialMap, TfSet
 
 UNKNOWN = Unknown("not known statically")
 

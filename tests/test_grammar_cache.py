@@ -7,7 +7,7 @@ import shutil
 import lark
 import pytest
 
-from scanner.sources.terraform import hcl
+from scanner.sources.terraform.syntax import hcl
 
 SOURCE = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  tags = merge(local.tags,\n    { a = 1 })\n  n = (1\n    + 2)\n}\n'
 

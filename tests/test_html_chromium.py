@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from scanner.report.html import CONTENT_SECURITY_POLICY, render_document
+from scanner.report.html.page import CONTENT_SECURITY_POLICY, render_document
 from tests.chromium import Loaded, browser  # noqa: F401 - the fixture
 from tests.html_cases import DEMO, SUPPRESS, scanned
 

@@ -12,9 +12,9 @@ from xml.etree.ElementTree import Element
 import html5lib
 import pytest
 
-from scanner.report import i18n
-from scanner.report.html import level_order, render_document
-from scanner.report.html_model import build_audit, trust_of
+from scanner.report.html import i18n
+from scanner.report.html.page import level_order, render_document
+from scanner.report.html.model import build_audit, trust_of
 from tests.html_cases import COPIES, DEMO, NOT_DOWNLOADED, SUPPRESS, TWO_ROOTS, UNKNOWN_REGION, scanned
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -445,7 +445,7 @@ def test_values_from_the_report_are_escaped_and_never_linked_as_script():
 
 
 def test_render_and_render_document_give_the_same_page():
-    from scanner.report import html as html_report
+    from scanner.report.html import page as html_report
     from scanner.report.json_report import to_document
 
     report = _demo_report()
@@ -457,7 +457,7 @@ def _demo_report():
 
     from scanner.pipeline import build_report, load_policy
     from scanner.sources import collect
-    from scanner.sources.terraform.inputs import VariableOptions
+    from scanner.sources.terraform.module.inputs import VariableOptions
     from tests.support import AS_OF, ROOT
 
     previous = os.getcwd()

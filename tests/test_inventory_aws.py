@@ -17,8 +17,8 @@ import boto3
 import botocore.session
 import pytest
 
-from scanner.inventory.audit import AuditOptions, BadOptions, audit_aws
-from scanner.inventory.shard import Shard, shard_of
+from scanner.sources.aws.audit import AuditOptions, BadOptions, audit_aws
+from scanner.sources.aws.shard import Shard, shard_of
 from scanner.pipeline import build_report, load_policy
 from scanner.report import json_report
 from tests.moto_server import fault_proxy, moto, moto_server  # noqa: F401  (fixtures)

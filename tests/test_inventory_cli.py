@@ -120,7 +120,7 @@ def test_usage_errors_exit_2(moto, tmp_path):
 
 
 def test_version_does_not_import_boto3():
-    code = "import sys\nfrom scanner.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass\nprint('boto3' in sys.modules, 'botocore' in sys.modules)"
+    code = "import sys\nfrom scanner.cli.app import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass\nprint('boto3' in sys.modules, 'botocore' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines()[-1] == "False False"
 

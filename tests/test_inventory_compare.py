@@ -1,4 +1,4 @@
-"""Declared against deployed (scanner.inventory.compare): a Terraform scan compared with an inventory
+"""Declared against deployed (scanner.evaluate.drift): a Terraform scan compared with an inventory
 snapshot, as ``sovscan scan TERRAFORM --against SNAPSHOT`` will do."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from scanner.inventory.compare import DRIFT, UNDECLARED, against_inventory, compare, match
+from scanner.evaluate.drift import DRIFT, UNDECLARED, against_inventory, compare, match
 from scanner.model import Origin, Resource, Tag, Unknown
 from scanner.pipeline import assess, build_report, load_policy
 from scanner.report import json_report
 from scanner.sources import collect
-from scanner.sources.terraform.inputs import VariableOptions
+from scanner.sources.terraform.module.inputs import VariableOptions
 from tests.support import AS_OF, FIXTURES
 
 CASE = FIXTURES / "inventory" / "against" / "terraform-vs-snapshot"
@@ -81,7 +81,7 @@ def test_an_unknown_place_is_never_called_a_difference():
 def test_scan_against_a_snapshot_on_the_command_line(monkeypatch):
     from click.testing import CliRunner
 
-    from scanner.cli import cli
+    from scanner.cli.app import cli
 
     runner = CliRunner()
     if "--against" not in runner.invoke(cli, ["scan", "--help"]).output:

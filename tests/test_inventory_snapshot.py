@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from scanner.inventory.audit import Inventory
-from scanner.inventory.snapshot import read_snapshot, render
+from scanner.sources.aws.audit import Inventory
+from scanner.sources.snapshot import read_snapshot, render
 from scanner.model import DataCopy, Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources.detect import detect
 

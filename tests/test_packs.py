@@ -11,7 +11,7 @@ from scanner.model import Severity
 from scanner.policy.catalog import load_catalog
 from scanner.policy.pack import available_packs, load_pack, pack_path
 from scanner.policy.vocabulary import load_vocabulary
-from scanner.yamlload import YamlError
+from scanner.support.yamlload import YamlError
 
 VOCABULARY = load_vocabulary()
 SOURCES = frozenset(load_catalog().sources)

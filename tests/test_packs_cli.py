@@ -7,7 +7,7 @@ import json
 
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli.app import cli
 from tests.support import ROOT
 
 

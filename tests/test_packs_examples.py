@@ -16,7 +16,7 @@ import pytest
 
 from scanner.policy.pack import available_packs, load_pack, pack_path
 from scanner.policy.vocabulary import load_vocabulary
-from scanner.sources.terraform.spec import load_terraform_spec
+from scanner.sources.terraform.extract.spec import load_terraform_spec
 from tests.support import scan_document
 
 CONFIG_HEADER = "# .sovscan.yml:"

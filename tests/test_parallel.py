@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from scanner.model import ScanError
-from scanner.sources.terraform import parallel
-from scanner.sources.terraform.parallel import parse_files, parse_one, preparse
-from scanner.sources.terraform.parsecache import ParseCache
+from scanner.sources.terraform.syntax import parallel
+from scanner.sources.terraform.syntax.parallel import parse_files, parse_one, preparse
+from scanner.sources.terraform.syntax.parsecache import ParseCache
 
 GOOD = 'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "b{i}-${{var.env}}"\n  tags   = {{ data_classification = "personal" }}\n}}\n'
 

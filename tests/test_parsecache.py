@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.model import ScanError
-from scanner.sources.terraform import ast, parsecache
-from scanner.sources.terraform.files import parse_text
-from scanner.sources.terraform.parsecache import MAGIC, ParseCache, decode, encode
+from scanner.sources.terraform.syntax import ast
+from scanner.sources.terraform.syntax import parsecache
+from scanner.sources.terraform.syntax.files import parse_text
+from scanner.sources.terraform.syntax.parsecache import MAGIC, ParseCache, decode, encode
 from tests.support import ROOT
 
 MAIN_TF = 'provider "aws" {\n  region = "eu-west-3"\n}\n\nresource "aws_s3_bucket" "payroll" {\n  bucket = "payroll-${var.env}"\n  tags   = { data_classification = "sensitive" }\n}\n'
@@ -383,15 +384,15 @@ def test_a_failed_write_stops_writing_for_the_run(tmp_path, cache):
 
 
 def run_scan(*args: str):
-    from scanner.cli import cli
+    from scanner.cli.app import cli
 
     return CliRunner().invoke(cli, ["scan", *args], catch_exceptions=False)
 
 
 @pytest.fixture
 def cache_enabled(monkeypatch):
-    """An in-process --no-cache elsewhere in the session turns caching off for the process (scanner.cache.disable)."""
-    monkeypatch.setattr("scanner.cache._disabled", False)
+    """An in-process --no-cache elsewhere in the session turns caching off for the process (scanner.support.cache.disable)."""
+    monkeypatch.setattr("scanner.support.cache._disabled", False)
 
 
 def test_a_warm_scan_parses_nothing_and_reports_the_same(tmp_path, monkeypatch, cache_enabled):
@@ -405,7 +406,7 @@ def test_a_warm_scan_parses_nothing_and_reports_the_same(tmp_path, monkeypatch, 
     def no_parsing(*args, **kwargs):
         raise AssertionError("a warm scan parsed a .tf file")
 
-    for module in ("project", "parallel"):  # Project.parse_file, and the pre-parse when it is wired in
+    for module in ("module.project", "syntax.parallel"):  # Project.parse_file, and the pre-parse when it is wired in
         monkeypatch.setattr(f"scanner.sources.terraform.{module}.parse_text", no_parsing, raising=False)
     warm = run_scan("fixtures/demo", "--format", "json")
     assert warm.exit_code == cold.exit_code == 1

@@ -26,9 +26,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from scanner import __version__
-from scanner.cli import cli
+from scanner.cli.app import cli
 from scanner.cli.precommit import select_roots
-from scanner.sources.terraform.project import Project
+from scanner.sources.terraform.module.project import Project
 from tests.support import ROOT
 
 MODULE = """variable "name" {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.report.html_load import line_of
+from scanner.cli.app import cli
+from scanner.report.html.load import line_of
 from tests.html_cases import DEMO, SUPPRESS, scanned
 from tests.support import ROOT
 

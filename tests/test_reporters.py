@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli.app import cli
 from scanner.model import Finding, Origin, Report, Severity
 from scanner.report import csv_report, junit, markdown
 from tests.regenerate_ci_golden import CASES, SUFFIXES, golden_path, render

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner import cache, resultcache
+from scanner.support import cache
+from scanner.support import resultcache
 from scanner.policy.pack import load_pack
 from scanner.policy.paths import policies_dir
 from scanner.policy.vocabulary import load_vocabulary

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from scanner.policy.pack import available_packs, load_pack, pack_path
 from scanner.policy.vocabulary import load_vocabulary
-from scanner.report import rules_doc
+from scanner.cli.views import rules_doc
 
 
 def test_rules_doc_is_fresh():
     committed = rules_doc.DOC.read_bytes()
-    assert rules_doc.generate().encode("utf-8") == committed, "docs/rules.md is stale: run `python -m scanner.report.rules_doc`"
+    assert rules_doc.generate().encode("utf-8") == committed, "docs/rules.md is stale: run `python -m scanner.cli.views.rules_doc`"
 
 
 def test_check_mode_reports_a_stale_page(tmp_path, monkeypatch, capsys):
     page = tmp_path / "rules.md"
     monkeypatch.setattr(rules_doc, "DOC", page)
     assert rules_doc.main(["--check"]) == 1
-    assert capsys.readouterr().err == f"{page} is stale; regenerate it with `python -m scanner.report.rules_doc`\n"
+    assert capsys.readouterr().err == f"{page} is stale; regenerate it with `python -m scanner.cli.views.rules_doc`\n"
     assert rules_doc.main([]) == 0
     assert rules_doc.main(["--check"]) == 0
 
 
 def test_the_page_documents_every_rule_of_every_pack():
     text = rules_doc.DOC.read_text(encoding="utf-8")
-    assert text.startswith("<!-- Generated from policies/packs/*.yml by `python -m scanner.report.rules_doc`; do not edit by hand. -->\n")
+    assert text.startswith("<!-- Generated from policies/packs/*.yml by `python -m scanner.cli.views.rules_doc`; do not edit by hand. -->\n")
     vocabulary = load_vocabulary()
     for name in available_packs():
         pack, _ = load_pack(pack_path(name), vocabulary)

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli.app import cli
 from scanner.policy.pack import load_pack, pack_path
 from scanner.policy.vocabulary import load_vocabulary
 from tests.regenerate_ci_golden import render

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 import scanner.cli.scan as scan_command
-from scanner import scancache
-from scanner.cli import cli
+from scanner.cli import replay as scancache
+from scanner.cli.app import cli
 from tests.support import FIXTURES
 
 CASE = FIXTURES / "terraform" / "scan-cache-every-input"

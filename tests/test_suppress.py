@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.suppress import load_waivers, read_inline
+from scanner.cli.app import cli
+from scanner.evaluate.suppress import load_waivers, read_inline
 from tests.support import ROOT
 
 RULES = {"sensitive-data-without-secnumcloud", "sensitive-data-exposed-to-foreign-law", "unclassified-resource"}
@@ -246,7 +246,7 @@ def test_explicit_waiver_file(monkeypatch, tmp_path):
 
 
 def test_brackets_in_addresses_are_literal(monkeypatch, tmp_path):
-    from scanner.suppress import _wildcard
+    from scanner.evaluate.suppress import _wildcard
 
     assert _wildcard('aws_s3_bucket.b["a"]').fullmatch('aws_s3_bucket.b["a"]')
     assert not _wildcard("aws_s3_bucket.b[0]").fullmatch("aws_s3_bucket.b0")

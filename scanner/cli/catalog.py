@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from scanner.cli import ExitCode, UsageProblem
+from scanner.cli.app import ExitCode, UsageProblem
 
 
 @click.command()
@@ -21,7 +21,7 @@ def catalog(ctx: click.Context, provider_id: str | None, fmt: str, stale_days: i
     """Show the trust catalog: operators, exposure, regions, offers and their qualifications."""
     from scanner.pipeline import today
     from scanner.policy.catalog import load_catalog, stale_facts
-    from scanner.report import catalog as report
+    from scanner.cli.views import catalog as report
 
     loaded = load_catalog()
     if fmt == "text" or stale_days is not None:

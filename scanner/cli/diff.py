@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.cli import ExitCode, UsageProblem
+from scanner.cli.app import ExitCode, UsageProblem
 
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
 
@@ -20,8 +20,8 @@ FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
 def diff(old: Path, new: Path, fmt: str, fail_on: str) -> None:
     """What changed between two audits (JSON reports): new and fixed findings, resources that moved."""
     from scanner.cli.scan import _shown
-    from scanner.inventory.diff import diff_reports, render_json, render_text
-    from scanner.inventory.reports import DocumentError, load_document
+    from scanner.report.diff import diff_reports, render_json, render_text
+    from scanner.report.saved import DocumentError, load_document
     from scanner.model import Severity
 
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from scanner.cli import UsageProblem
+from scanner.cli.app import UsageProblem
 
 STARTER = """\
 ## sovscan configuration. sovscan reads the nearest .sovscan.yml at or above

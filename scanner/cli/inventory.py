@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from scanner.cli import ExitCode, UsageProblem
+from scanner.cli.app import ExitCode, UsageProblem
 from scanner.cli.scan import output_options, settings_from
 
 
@@ -48,8 +48,8 @@ def inventory() -> None:
 @output_options
 def aws(regions: str, org_role: str | None, shard: str | None, workers: int, **options: Any) -> None:
     """Audit AWS (and the aws-eusc partition): every data service in every enabled region."""
-    from scanner.inventory.audit import AuditFailed, AuditOptions, BadOptions, audit_aws
-    from scanner.inventory.shard import Shard
+    from scanner.sources.aws.audit import AuditFailed, AuditOptions, BadOptions, audit_aws
+    from scanner.sources.aws.shard import Shard
 
     settings = settings_from(options)
     policy = _policy(options)
@@ -128,10 +128,10 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any]) -> int:
     """Judge the inventory, write the snapshot and the reports; the exit code."""
     from scanner.cli.scan import write_outputs
-    from scanner.inventory import snapshot
+    from scanner.sources import snapshot
     from scanner.model import Severity
     from scanner.pipeline import build_report, exit_code
-    from scanner.scancache import Outputs, write_file
+    from scanner.cli.replay import Outputs, write_file
 
     inputs = [f"{found.api}:{account}" for account in found.accounts] or [found.api]
     report = build_report(inputs, found.resources, found.errors, policy)

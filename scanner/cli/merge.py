@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.cli import UsageProblem
+from scanner.cli.app import UsageProblem
 
 
 @click.command()
@@ -19,9 +19,9 @@ def merge(files: tuple[Path, ...], output: Path | None) -> None:
     Inventory snapshots (--save) merge into one snapshot the same way.
     """
     from scanner.cli.scan import _shown
-    from scanner.inventory.merge import merge_reports, merge_snapshots
-    from scanner.inventory.reports import DocumentError, load_document
-    from scanner.scancache import write_file
+    from scanner.report.merge import merge_reports, merge_snapshots
+    from scanner.report.saved import DocumentError, load_document
+    from scanner.cli.replay import write_file
 
     try:
         documents = [(_shown(f), load_document(f, _shown(f), snapshots=True)) for f in files]

@@ -89,7 +89,7 @@ def _relative(path: Path) -> str | None:
 def precommit(files: tuple[Path, ...], **options: Any) -> None:
     """Scan the root modules that the changed Terraform files belong to (for the pre-commit hook)."""
     from scanner.cli.scan import _parse_cache, caching
-    from scanner.sources.terraform.project import Project
+    from scanner.sources.terraform.module.project import Project
 
     settings = replace(settings_from(options), report_stale=False)  # other roots' exceptions are not stale
     changed = [r for r in (_relative(f) for f in files) if r is not None]
@@ -107,7 +107,7 @@ def _collect_roots(selection: Selection, project: Any):
     """Scan the selected root modules of the repository already read, keeping the problems of their files."""
 
     def collector(variables, parse_cache) -> tuple[list, list, int]:
-        from scanner.sources.terraform.collect import scan_folder
+        from scanner.sources.terraform.extract.collect import scan_folder
 
         result = scan_folder(Path("."), variables, parse_cache, only_roots=selection.roots, project=project)
         errors = [e for e in result.errors if e.file is None or (posixpath.dirname(e.file) or ".") in selection.folders]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from scanner.cli import ExitCode, UsageProblem
+from scanner.cli.app import ExitCode, UsageProblem
 
 FORMATS = ("html", "markdown", "text")
 
@@ -33,9 +33,9 @@ FORMATS = ("html", "markdown", "text")
 )
 def report(report_file: Path, output: Path | None, fmt: str, lang: str | None, previous_files: tuple[Path, ...]) -> None:
     """Render a saved report (from `sovscan scan --format json`) as an audit report to read, print and file."""
-    from scanner.report.html import page_for, write_page
-    from scanner.report.html_load import SavedReportError, load_saved_report
-    from scanner.report.html_plain import to_markdown, to_text
+    from scanner.report.html.page import page_for, write_page
+    from scanner.report.html.load import SavedReportError, load_saved_report
+    from scanner.report.html.plain import to_markdown, to_text
 
     try:
         document = load_saved_report(report_file, str(report_file))

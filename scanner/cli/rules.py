@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from scanner.cli import UsageProblem
+from scanner.cli.app import UsageProblem
 
 _PACK = click.option("--pack", help="Policy pack [default: the configuration's, else fr-state].")
 _CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="A .sovscan.yml [default: the nearest one above the current folder].")

@@ -19,9 +19,9 @@ from typing import Any, Callable
 
 import click
 
-from scanner.cli import ExitCode, UsageProblem
+from scanner.cli.app import ExitCode, UsageProblem
 from scanner.report import FORMATS
-from scanner.scancache import Outputs
+from scanner.cli.replay import Outputs
 
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
 LANGUAGES = ("en", "fr")
@@ -126,7 +126,7 @@ def output_options(function: Callable) -> Callable:
 def settings_from(options: dict[str, Any]) -> Settings:
     """Check the options that click cannot (outputs, --var syntax, --as-of) and gather them."""
     for text in options.get("variables", ()):
-        from scanner.sources.terraform.inputs import VarSyntaxError, parse_var_option  # only then: it loads the HCL parser
+        from scanner.sources.terraform.module.inputs import VarSyntaxError, parse_var_option  # only then: it loads the HCL parser
 
         try:
             parse_var_option(text)
@@ -175,9 +175,9 @@ def scan(paths: tuple[Path, ...], **options: Any) -> None:
 
 
 def run_or_replay(inputs: list[Path], settings: Settings) -> int:
-    """The scan, or its replay from the scan cache when nothing it depends on changed (``scanner/scancache.py``)."""
-    from scanner import scancache
-    from scanner.cache import cache_dir
+    """The scan, or its replay from the scan cache when nothing it depends on changed (``scanner/cli/replay.py``)."""
+    from scanner.cli import replay as scancache
+    from scanner.support.cache import cache_dir
 
     if settings.no_cache or settings.create_baseline is not None or cache_dir() is None:
         return run(inputs, settings, collect_inputs(inputs))
@@ -191,7 +191,7 @@ def run_or_replay(inputs: list[Path], settings: Settings) -> int:
         code = run(inputs, settings, collect_inputs(inputs), outputs)
         scancache.store(key, outputs, code)
     argv = (click.get_current_context().find_root().obj or {}).get("argv")
-    if argv is not None:  # the sovscan program (scanner/command.py): next time, replay before loading the CLI
+    if argv is not None:  # the sovscan program (scanner/__main__.py): next time, replay before loading the CLI
         scancache.remember_command(argv, inputs, repr(settings), option_files)
     return code
 
@@ -221,7 +221,7 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
     from scanner.cli.sourcepaths import SourcePaths
     from scanner.model import Severity
     from scanner.pipeline import PolicyError, build_report, exit_code, load_policy
-    from scanner.sources.terraform.inputs import VariableOptions
+    from scanner.sources.terraform.module.inputs import VariableOptions
 
     try:
         policy = load_policy(settings.config_path, settings.pack, settings.as_of, search_from=inputs[0])
@@ -233,7 +233,7 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
         resources, errors, scanned = collector(variables, _parse_cache())
     report = build_report([input_label(p) for p in inputs], resources, errors, policy)
     if settings.against is not None:
-        from scanner.inventory.compare import against_inventory
+        from scanner.evaluate.drift import against_inventory
 
         report = against_inventory(report, settings.against, _shown(settings.against), policy)
     outputs = outputs or Outputs()
@@ -241,7 +241,7 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
     report, paths = apply_exceptions(report, policy.context.as_of, settings, source_paths, inputs[0], outputs)
 
     if settings.explain_address:
-        from scanner.report.explain import render_explanation
+        from scanner.cli.views.explain import render_explanation
 
         outputs.stdout(render_explanation(report, settings.explain_address))
     else:
@@ -257,9 +257,10 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
 
 def apply_exceptions(report, as_of: str, settings: Settings, source_paths, search_from: Path, outputs: Outputs):
     """Inline suppressions, the waiver file, then the baseline; returns the report and the repository paths."""
-    from scanner import baseline, suppress
-    from scanner.report.located import locate, resources_of, shown_paths
-    from scanner.sources.terraform.files import read_text
+    from scanner.evaluate import baseline
+    from scanner.evaluate import suppress
+    from scanner.model.located import locate, resources_of, shown_paths
+    from scanner.sources.terraform.syntax.files import read_text
 
     resources = resources_of(report)  # the same for every step below: exceptions only mark findings, in place
     paths = source_paths.mapping(shown_paths(report, resources))
@@ -364,20 +365,20 @@ def _shown(path: Path) -> str:
 
 def caching(no_cache: bool):
     """--no-cache for this scan only: tests run many scans in one process, and one must not turn caching off for the next."""
-    from scanner import cache
+    from scanner.support import cache
 
     return cache.disabled(no_cache)
 
 
 def _parse_cache():
     """The content-hash cache of parsed files, or None when caching is off or unavailable."""
-    from scanner.cache import cache_dir
+    from scanner.support.cache import cache_dir
 
     directory = cache_dir()
     if directory is None:
         return None
     try:
-        from scanner.sources.terraform.parsecache import ParseCache
+        from scanner.sources.terraform.syntax.parsecache import ParseCache
     except ImportError:
         return None
     return ParseCache.open(directory)

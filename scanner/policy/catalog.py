@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from scanner.model import Certification
 from scanner.policy.paths import display_path, policies_dir
-from scanner.policy.schema import (
+from scanner.support.schema import (
     INVALID,
     Bool,
     Int,
@@ -33,7 +33,7 @@ from scanner.policy.schema import (
     Str,
     Where,
 )
-from scanner.yamlload import YamlError, load_yaml_file
+from scanner.support.yamlload import YamlError, load_yaml_file
 
 EXPOSURE_STATUSES = ("exposed", "mitigated", "not_exposed", "unclear")
 CONFIDENCE = ("confirmed", "unconfirmed")
@@ -610,11 +610,12 @@ def bundled_catalog() -> Catalog:
     """
     import importlib.resources
 
-    from scanner import resultcache
+    from scanner.support import resultcache
 
     root = policies_dir() / "catalog"
-    code = Path(__file__).parent
-    inputs = [*root.rglob("*.yml"), code / "catalog.py", code / "schema.py", code.parent / "model.py", code.parent / "yamlload.py", code.parent / "yamlparse.py"]
+    package = Path(__file__).parent.parent
+    support = package / "support"
+    inputs = [*root.rglob("*.yml"), Path(__file__), support / "schema.py", *package.joinpath("model").glob("*.py"), support / "yamlload.py", support / "yamlparse.py"]
     inputs.append(Path(str(importlib.resources.files("botocore") / "data" / "partitions.json")))
     key = resultcache.fingerprint(inputs)
     cached = resultcache.load("catalog", key)

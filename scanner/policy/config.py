@@ -16,9 +16,9 @@ from typing import Any
 
 from scanner.policy.catalog import SEAL_OBJECTIVES
 from scanner.policy.paths import find_upward
-from scanner.policy.schema import INVALID, AnyMapping, Bool, Date, Field, Int, ListOf, MapOf, Obj, Problems, Str, Where
-from scanner.rules.base import Attestation
-from scanner.yamlload import LineDict, YamlError, load_yaml_file
+from scanner.support.schema import INVALID, AnyMapping, Bool, Date, Field, Int, ListOf, MapOf, Obj, Problems, Str, Where
+from scanner.evaluate.rules.base import Attestation
+from scanner.support.yamlload import LineDict, YamlError, load_yaml_file
 
 CONFIG_NAMES = (".sovscan.yml", ".sovscan.yaml")
 SEVERITIES = ("info", "low", "medium", "high", "critical")

@@ -22,7 +22,7 @@ from typing import Any
 from scanner.model import Unknown
 from scanner.policy.catalog import PROVIDER, Catalog, CatalogProblems, Provider, SealAssessment, build_provider
 from scanner.policy.config import SEAL_PROVENANCE, Config
-from scanner.policy.schema import INVALID, Where
+from scanner.support.schema import INVALID, Where
 
 
 def declared_providers(config: Config, catalog: Catalog) -> tuple[list[Provider], list[tuple[str, int | None, str]]]:

@@ -16,9 +16,9 @@ from typing import Any, Collection, Mapping
 
 from scanner.model import Severity
 from scanner.policy.paths import display_path, policies_dir
-from scanner.policy.schema import INVALID, AnyMapping, Field, ListOf, MapOf, Obj, Problems, Str, Where
+from scanner.support.schema import INVALID, AnyMapping, Field, ListOf, MapOf, Obj, Problems, Str, Where
 from scanner.policy.vocabulary import Vocabulary
-from scanner.yamlload import YamlError, load_yaml_file
+from scanner.support.yamlload import YamlError, load_yaml_file
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 SOURCE_ID = r"S\d{2,3}|U\d{2,3}"
@@ -99,6 +99,11 @@ def pack_path(name: str) -> Path | None:
     return policies_dir() / "packs" / f"{name}.yml"
 
 
+def _support_code(package: Path) -> list[Path]:
+    """The generic code every validated policy file depends on (the YAML reader and the schema checker)."""
+    return [package / "support" / name for name in ("schema.py", "yamlload.py", "yamlparse.py")]
+
+
 def load_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | None = None) -> tuple[Pack | None, list[tuple[str, int | None, str]]]:
     """Load and check a pack; rules with problems are dropped and reported.
 
@@ -107,11 +112,11 @@ def load_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | 
     back from sovscan's cache (``resultcache``) while the pack, the
     vocabulary, the source ids and the code that checks them are unchanged.
     """
-    from scanner import resultcache
+    from scanner.support import resultcache
 
-    code = Path(__file__).parent
-    rules = code.parent / "rules"
-    inputs = [path, Path(__file__), code / "schema.py", code.parent / "yamlload.py", code.parent / "yamlparse.py", code.parent / "model.py", *sorted(rules.glob("*.py"))]
+    package = Path(__file__).parent.parent
+    rules = package / "evaluate" / "rules"
+    inputs = [path, Path(__file__), *_support_code(package), *package.joinpath("model").glob("*.py"), *sorted(rules.glob("*.py"))]
     words = (vocabulary.levels, sorted(vocabulary.synonyms.items()), sorted(vocabulary.classification_keys), vocabulary.workload_keys)
     extra = repr((str(path), words, sorted(source_ids) if source_ids is not None else None))  # sorted: a set's order varies by run
     return resultcache.cached(
@@ -120,7 +125,7 @@ def load_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | 
 
 
 def _read_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | None) -> tuple[Pack | None, list[tuple[str, int | None, str]]]:
-    from scanner.rules import KINDS  # the registry of rule kinds
+    from scanner.evaluate.rules import KINDS  # the registry of rule kinds
 
     display = display_path(path)
     problems = Problems(file=display)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.policy.paths import display_path, policies_dir
-from scanner.policy.schema import INVALID, Field, ListOf, Obj, Problems, Str, Where
-from scanner.yamlload import YamlError, load_yaml_file
+from scanner.support.schema import INVALID, Field, ListOf, Obj, Problems, Str, Where
+from scanner.support.yamlload import YamlError, load_yaml_file
 
 
 def normalize_key(key: str) -> str:
@@ -75,11 +75,11 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     Validated once, then read back from sovscan's cache (``resultcache``) while
     the file and the code that reads it are unchanged.
     """
-    from scanner import resultcache
+    from scanner.support import resultcache
 
     path = path or policies_dir() / "vocabulary.yml"
-    code = Path(__file__).parent
-    inputs = [path, Path(__file__), code / "schema.py", code.parent / "yamlload.py", code.parent / "yamlparse.py"]
+    support = Path(__file__).parent.parent / "support"
+    inputs = [path, Path(__file__), support / "schema.py", support / "yamlload.py", support / "yamlparse.py"]
     return resultcache.cached("vocabulary", inputs, lambda: _read_vocabulary(path), lambda v: isinstance(v, Vocabulary), extra=str(path))
 
 

@@ -17,7 +17,7 @@ REPORTERS = {
     "markdown": "scanner.report.markdown",
     "csv": "scanner.report.csv_report",
     "gitlab": "scanner.report.gitlab",
-    "html": "scanner.report.html",
+    "html": "scanner.report.html.page",
 }
 
 FORMATS = tuple(REPORTERS)

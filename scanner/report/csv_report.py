@@ -12,7 +12,7 @@ import csv
 import io
 from typing import Mapping
 
-from scanner.report.located import locate
+from scanner.model.located import locate
 from scanner.model import Report
 
 COLUMNS = (

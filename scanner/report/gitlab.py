@@ -15,7 +15,7 @@ import json
 from typing import Any, Mapping
 
 from scanner.model import Report, Severity
-from scanner.report.located import Located, locate, repo_path
+from scanner.model.located import Located, locate, repo_path
 
 SEVERITIES = {Severity.INFO: "info", Severity.LOW: "minor", Severity.MEDIUM: "major", Severity.HIGH: "critical", Severity.CRITICAL: "blocker"}
 

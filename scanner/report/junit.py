@@ -23,7 +23,7 @@ from collections import defaultdict
 from typing import Mapping
 
 from scanner.model import Report
-from scanner.report.located import Located, locate, repo_path
+from scanner.model.located import Located, locate, repo_path
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Mapping
 
 from scanner.model import Report, Severity
-from scanner.report.located import Located, locate, repo_path
+from scanner.model.located import Located, locate, repo_path
 
 MARKS = {Severity.CRITICAL: "🟣", Severity.HIGH: "🔴", Severity.MEDIUM: "🟠", Severity.LOW: "🟡", Severity.INFO: "⚪"}
 ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 from urllib.parse import quote
 
 from scanner.model import Report, Severity
-from scanner.report.located import Located, locate, repo_path
+from scanner.model.located import Located, locate, repo_path
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/sovscan/sovscan"

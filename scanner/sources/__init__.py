@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.model import Resource, ScanError
-from scanner.sources.terraform.inputs import VariableOptions
+from scanner.sources.terraform.module.inputs import VariableOptions
 
 
 @dataclass
@@ -35,7 +35,7 @@ def display_prefix(path: Path) -> str:
 
 
 def collect(path: Path, variables: VariableOptions, parse_cache=None) -> SourceResult:
-    from scanner.sources.terraform.collect import scan_folder
+    from scanner.sources.terraform.extract.collect import scan_folder
 
     result = SourceResult()
     if not path.exists():

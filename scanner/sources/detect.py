@@ -12,13 +12,13 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from scanner.jsonload import loads
+from scanner.support.jsonload import loads
 
 # kind -> "module:function"; each function takes (path, display) and returns a SourceResult
 FILE_SOURCES = {
-    "terraform-plan": "scanner.sources.plan:read_plan",
-    "terraform-state": "scanner.sources.state:read_state",
-    "sovscan-inventory": "scanner.inventory.snapshot:read_snapshot",
+    "terraform-plan": "scanner.sources.plan_state.plan:read_plan",
+    "terraform-state": "scanner.sources.plan_state.state:read_state",
+    "sovscan-inventory": "scanner.sources.snapshot:read_snapshot",
     "azure-resource-graph": "scanner.sources.exports:read_azure_resource_graph",
     "gcp-asset-inventory": "scanner.sources.exports:read_gcp_asset_inventory",
     "generic-inventory": "scanner.sources.exports:read_generic_inventory",

@@ -61,7 +61,7 @@ import scanner.pipeline
 def broken(*args, **kwargs):
     raise ZeroDivisionError("a planted bug")
 scanner.pipeline.build_report = broken
-from scanner.cli import main
+from scanner.cli.app import main
 main({args!r}, prog_name="sovscan")
 """
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.sources.terraform.collect import scan_folder
-from scanner.sources.terraform.inputs import VariableOptions
+from scanner.sources.terraform.extract.collect import scan_folder
+from scanner.sources.terraform.module.inputs import VariableOptions
 from tests.hostile.harness import _environment, copy_case
 
 SECONDS = 5.0  # about 1.5 s on a laptop; room for a loaded CI runner

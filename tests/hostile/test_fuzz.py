@@ -18,9 +18,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.sources.terraform.collect import scan_folder
-from scanner.sources.terraform.files import parse_text
-from scanner.sources.terraform.inputs import VariableOptions
+from scanner.sources.terraform.extract.collect import scan_folder
+from scanner.sources.terraform.syntax.files import parse_text
+from scanner.sources.terraform.module.inputs import VariableOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted(

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from scanner.model import ScanError
-from scanner.sources.terraform import ast
-from scanner.sources.terraform.files import decode, discover, parse_text, printable, read_bytes, read_text
-from scanner.sources.terraform.hcl import MAX_BLOCK_DEPTH, HclSyntaxError, parse_body, parse_expression
-from scanner.sources.terraform.hcl_errors import GAP, unclosed
-from scanner.sources.terraform.tfjson import parse_tf_json
-from scanner.yamlload import MAX_YAML_BYTES, YamlError, load_yaml_file, load_yaml_text
+from scanner.sources.terraform.syntax import ast
+from scanner.sources.terraform.syntax.files import decode, discover, parse_text, printable, read_bytes, read_text
+from scanner.sources.terraform.syntax.hcl import MAX_BLOCK_DEPTH, HclSyntaxError, parse_body, parse_expression
+from scanner.sources.terraform.syntax.errors import GAP, unclosed
+from scanner.sources.terraform.syntax.tfjson import parse_tf_json
+from scanner.support.yamlload import MAX_YAML_BYTES, YamlError, load_yaml_file, load_yaml_text
 
 
 def syntax_error(text: str) -> tuple[int | None, int | None, str]:

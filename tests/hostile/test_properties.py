@@ -27,11 +27,11 @@ from hypothesis import strategies as st
 from scanner.classify import classify
 from scanner.model import Origin, Resource, Tag, Unknown
 from scanner.policy.vocabulary import load_vocabulary, normalize_key
-from scanner.sources.terraform.evaluator import Bindings, Budget, Evaluator
-from scanner.sources.terraform.functions import FUNCTIONS
-from scanner.sources.terraform.hcl import HclSyntaxError, parse_expression
-from scanner.sources.terraform.instances import _EMPTY_SCOPE
-from scanner.sources.terraform.values import EvalError, contains_unknown
+from scanner.sources.terraform.lang.evaluator import Bindings, Budget, Evaluator
+from scanner.sources.terraform.lang.functions import FUNCTIONS
+from scanner.sources.terraform.syntax.hcl import HclSyntaxError, parse_expression
+from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
+from scanner.sources.terraform.lang.values import EvalError, contains_unknown
 
 UNKNOWN = Unknown("the test's unknown operand")
 EXPLORE = os.environ.get("SOVSCAN_HYPOTHESIS_EXAMPLES")

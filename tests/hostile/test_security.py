@@ -1,7 +1,7 @@
 """Scan mode opens no socket, runs nothing, reads nothing outside the scanned root, and leaks no secret.
 
 Scans run in this process under ``guard.guarded`` (stubs plus an audit
-hook), through ``scanner.cli.main`` as the ``sovscan`` command does.
+hook), through ``scanner.cli.app.main`` as the ``sovscan`` command does.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.hostile.harness import ROOT, copy_case
 
 
 def _sovscan(*args: str) -> int:
-    from scanner.cli import main
+    from scanner.cli.app import main
 
     try:
         main(list(args), prog_name="sovscan")

@@ -31,7 +31,7 @@ def oos_host(region: str) -> str:
 
 def audit_outscale(session: Any, regions: tuple[str, ...], endpoint_url: str | None = None, progress: Callable[[int, int], None] | None = None) -> Any:
     """Every volume, snapshot and bucket of the given Outscale regions (an ``Inventory``)."""
-    from scanner.inventory.audit import Inventory
+    from scanner.sources.aws.audit import Inventory
 
     maker = ClientMaker(session, endpoint_url)
     account = session.profile_name or "default"

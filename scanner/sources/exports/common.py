@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from scanner.jsonload import loads
+from scanner.support.jsonload import loads
 from scanner.model import Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources import SourceResult
 from scanner.sources.exports.jsonitems import items_with_lines

@@ -132,7 +132,7 @@ def _tags_cell(cell: str) -> dict[str, str]:
 
 
 def _read_yaml(text: str, display: str) -> SourceResult:
-    from scanner.yamlload import YamlError, load_yaml_text
+    from scanner.support.yamlload import YamlError, load_yaml_text
 
     result = SourceResult()
     try:

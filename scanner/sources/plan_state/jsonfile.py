@@ -1,0 +1,33 @@
+"""Reading a JSON input file (plan, state) into one error line when it cannot be used."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from scanner.support.jsonload import loads
+from scanner.model import ScanError
+
+
+def read_json(path: Path, display: str, what: str) -> tuple[Any, str, ScanError | None]:
+    """(document, text, None), or (None, "", the error naming the line and column where JSON breaks)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "", ScanError(display, None, f"not a readable {what} (not UTF-8 text)")
+    except OSError as exc:
+        return None, "", ScanError(display, None, f"cannot read the {what}: {exc.strerror or exc}")
+    try:
+        return loads(text), text, None
+    except json.JSONDecodeError as exc:
+        return None, "", ScanError(display, exc.lineno, f"not a readable {what} (not valid JSON: {exc.msg})", exc.colno)
+    except ValueError as exc:
+        return None, "", ScanError(display, None, f"not a readable {what} ({exc})")
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line of the first ``"key":`` in a JSON text (to point at a refused field)."""
+    m = re.search(r'"' + re.escape(key) + r'"\s*:', text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
