@@ -56,11 +56,11 @@ def breakdown(corpus: Path) -> list[tuple[str, float]]:
     timings.append(("  of which the transform and serialize, skipped by sovscan (difference)", hcl2_load - lark_parse))
 
     started = time.perf_counter()
-    payloads = [encode((body, []), str(path)) for body, path in zip(bodies, files)]
+    payloads = [encode((body, []), str(path)) for body, path in zip(bodies, files, strict=True)]
     timings.append((f"parse cache encode ({sum(map(len, payloads)):,} bytes)", time.perf_counter() - started))
 
     started = time.perf_counter()
-    for payload, path in zip(payloads, files):
+    for payload, path in zip(payloads, files, strict=True):
         decode(payload, str(path))
     timings.append(("parse cache decode", time.perf_counter() - started))
     return timings

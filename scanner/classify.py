@@ -71,7 +71,7 @@ def classify(resources: list[Resource], vocabulary: Vocabulary, default_level: s
     roots = _root_levels(resources, drafts)
     return [
         _state_holder(resource, draft, roots, vocabulary) if resource.type in STATE_HOLDERS else draft
-        for resource, draft in zip(resources, drafts)
+        for resource, draft in zip(resources, drafts, strict=True)
     ]
 
 
@@ -136,7 +136,7 @@ def _lift(own: _Own, workloads: dict, default_level: str | None, vocabulary: Voc
 def _root_levels(resources: list[Resource], drafts: list[Classification]) -> dict[str | None, _Group]:
     """Every level present in each root module, with one proof per level."""
     found: dict[str | None, _Group] = {}
-    for resource, draft in zip(resources, drafts):
+    for resource, draft in zip(resources, drafts, strict=True):
         if resource.type in STATE_HOLDERS:
             continue
         group = found.setdefault(resource.root, _Group(set(), []))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from scanner.model import Certification, CertificationStatus, Fact, Hosting, Resource, Unknown
 from scanner.policy.catalog import Catalog, Offer, Provider, Region
@@ -321,7 +322,7 @@ def _facts(found: list[Candidate], catalog: Catalog, certifications: dict[str, C
     if region is not None:
         where = ", ".join(region.countries) or region.area or "?"
         facts.append(Fact(f"{candidate.provider.name} region {region.label} is in {where}", region.sources, catalog.source_urls(region.sources), candidate.provider.verified_at, region.confidence))
-    for scheme, status in certifications.items():
+    for status in certifications.values():
         cert = status.certification
         if cert is not None:
             urls = catalog.source_urls(cert.sources) + ((cert.evidence_url,) if cert.evidence_url else ())

@@ -1,234 +1,39 @@
-"""The scan pipeline, stage by stage: load policy → collect → classify → locate → evaluate.
+"""The scan pipeline: it wires the stages and does nothing else.
 
-Every entry point (scan, report, inventory) goes through ``load_policy`` so
-policies are validated the same way everywhere.
+    policy (load_policy) → sources (the caller collects) → classify → locate → evaluate → Report
+
+Reporters and exceptions (suppressions, baselines) run on the ``Report`` this
+returns. Every entry point (scan, report, inventory, rules) loads its policy
+through ``load_policy`` here, which hands the policy layer the rule kinds.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import fnmatch
-import os
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from scanner import __version__
 from scanner.classify import classify
 from scanner.evaluate import judge
+from scanner.evaluate.drift import RULES as DRIFT_RULES
+from scanner.evaluate.drift import compare as compare_with_inventory
+from scanner.evaluate.rules import RULE_OPTIONS
 from scanner.locate import locate
 from scanner.model import Assessment, Finding, Report, Resource, ScanError, Severity
-from scanner.policy.catalog import Catalog, bundled_catalog
-from scanner.policy.config import Config, find_config, load_config
-from scanner.policy.pack import Pack, available_packs, load_pack, pack_path
-from scanner.policy.vocabulary import Vocabulary, load_vocabulary
-from scanner.evaluate.rules.base import RuleContext
+from scanner.model.evidence import sort_key
+from scanner.policy import load as _policy_load
+from scanner.policy.config import Config
+from scanner.policy.load import DEFAULT_PACK, Policy, PolicyError, today
+from scanner.sources.snapshot import read_snapshot
 
-DEFAULT_PACK = "fr-state"
-
-
-class PolicyError(Exception):
-    """The policy cannot be loaded at all: the scan cannot run (exit code 2)."""
-
-
-@dataclass
-class Policy:
-    catalog: Catalog
-    vocabulary: Vocabulary
-    pack: Pack
-    config: Config
-    context: RuleContext
-    errors: list[ScanError] = field(default_factory=list)
-
-
-def today() -> str:
-    return os.environ.get("SOVSCAN_TODAY") or _dt.date.today().isoformat()
+__all__ = ["DEFAULT_PACK", "Policy", "PolicyError", "against_inventory", "assess", "build_report", "exit_code", "load_policy", "today"]
 
 
 def load_policy(config_path: Path | None, pack_name: str | None = None, as_of: str | None = None, search_from: Path | None = None) -> Policy:
-    """The catalog, vocabulary, pack and user configuration, validated.
-
-    Every problem becomes a ``ScanError`` naming file, line and key, and the
-    entry that carries it is left out; only a policy that cannot be loaded at
-    all (an unknown pack, a broken bundled file) raises ``PolicyError``.
-    """
-    from scanner.support.yamlload import YamlError
-
-    errors: list[ScanError] = []
-    if config_path is None and search_from is not None:
-        config_path = find_config(search_from)
-    config, problems = load_config(config_path, _display(config_path) if config_path else None)
-    errors += [ScanError(f, l, m) for f, l, m in problems]
-    try:
-        catalog = bundled_catalog()
-        vocabulary = load_vocabulary()
-    except YamlError as exc:
-        raise PolicyError(str(exc)) from None
-    errors += [ScanError(f, l, m) for f, l, m in catalog.errors]
-    vocabulary = _user_vocabulary(vocabulary, config, errors)
-
-    path = _pack_file(pack_name, config)
-    # Source ids are checked against the catalog's table; if that table could not be read, they are
-    # not checked at all rather than every rule being dropped.
-    pack, pack_problems = load_pack(path, vocabulary, frozenset(catalog.sources) or None)
-    if pack is None:
-        raise PolicyError("; ".join(f"{f}:{l}: {m}" if l else f"{f}: {m}" for f, l, m in pack_problems))
-    errors += [ScanError(f, l, m) for f, l, m in pack_problems]
-    pack = _apply_rule_settings(pack, config, errors)
-
-    catalog = _user_catalog(catalog, config, errors)
-    context = RuleContext(as_of=as_of or today(), attestations=tuple(config.attestations))
-    return Policy(catalog, vocabulary, pack, config, context, errors)
-
-
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def _user_vocabulary(vocabulary: Vocabulary, config: Config, errors: list[ScanError]) -> Vocabulary:
-    """The bundled vocabulary plus the user's keys and value mappings (``c3: sensitive``)."""
-    level_ids = sorted(level.id for level in vocabulary.levels)
-    values = {}
-    for value, level in config.values.items():
-        if level in level_ids:
-            values[value] = level
-        else:
-            line = config.lines.get(f"vocabulary.values.{value}")
-            errors.append(ScanError(config.file, line, f"key 'vocabulary.values.{value}' maps to '{level}', which is not a level; expected one of: {', '.join(level_ids)}"))
-    if config.untagged_level and config.untagged_level not in level_ids:
-        errors.append(ScanError(config.file, config.lines.get("untagged_level"), f"key 'untagged_level' is '{config.untagged_level}', which is not a level; expected one of: {', '.join(level_ids)}"))
-        config.untagged_level = None
-    return vocabulary.extended(config.classification_keys, config.workload_keys, values)
-
-
-def _pack_file(pack_name: str | None, config: Config) -> Path:
-    """The pack chosen by --pack, else by .sovscan.yml, else the default; an unknown name stops the scan."""
-    name = pack_name or config.pack or DEFAULT_PACK
-    path = pack_path(name)
-    if path is not None:
-        return path
-    expected = f"expected one of: {', '.join(available_packs())}"
-    if pack_name:
-        raise PolicyError(f"--pack {pack_name}: unknown policy pack; {expected}")
-    line = config.lines.get("pack")
-    raise PolicyError(f"{config.file}:{line}: key 'pack' is '{name}', which is not a policy pack; {expected}")
-
-
-def _apply_rule_settings(pack: Pack, config: Config, errors: list[ScanError]) -> Pack:
-    """Severity, enabled and options of each rule, as .sovscan.yml sets them (``rules:``)."""
-    known = {r.id for r in pack.rules}
-    for rule_id, setting in config.rules.items():
-        if rule_id not in known:
-            errors.append(ScanError(config.file, config.rule_lines.get(rule_id), f"key 'rules.{rule_id}' names no rule of pack {pack.id}; expected one of: {', '.join(sorted(known))} (see `sovscan rules`)"))
-    rules = []
-    for rule in pack.rules:
-        setting = config.rules.get(rule.id)
-        if setting is not None:
-            rule = _with_setting(rule, setting, config, errors)
-        rules.append(rule)
-    return replace(pack, rules=tuple(rules))
-
-
-def _with_setting(rule, setting, config: Config, errors: list[ScanError]):
-    changed = []
-    if setting.severity and Severity.parse(setting.severity) != rule.severity:
-        rule = replace(rule, severity=Severity.parse(setting.severity))
-        changed.append("severity")
-    if not setting.enabled:
-        rule = replace(rule, enabled=False)
-        changed.append("enabled")
-    if setting.options is not None:
-        options = _merged_options(rule, setting, config, errors)
-        if options is not None:
-            rule = replace(rule, options=options)
-            changed.append("options")
-    return replace(rule, overridden=tuple(changed)) if changed else rule
-
-
-def _merged_options(rule, setting, config: Config, errors: list[ScanError]):
-    """The pack's options with the user's on top, one level deep (``minimum: {SOV-2: 3}`` keeps the other objectives).
-
-    The result is checked against the rule kind's options; on a problem the
-    pack's options stay.
-    """
-    from scanner.support.schema import INVALID, Problems, Where
-    from scanner.evaluate.rules import KINDS
-    from scanner.support.yamlload import LineDict
-
-    user = setting.options
-    merged = LineDict(rule.options)
-    merged.line = getattr(user, "line", setting.line)
-    merged.key_lines = dict(getattr(user, "key_lines", {}))
-    for key, value in user.items():
-        base = rule.options.get(key)
-        if isinstance(base, dict) and isinstance(value, dict):
-            nested = LineDict({**base, **value})
-            nested.line = getattr(value, "line", merged.line)
-            nested.key_lines = dict(getattr(value, "key_lines", {}))
-            value = nested
-        merged[key] = value
-    problems = Problems(file=config.file or ".sovscan.yml")
-    checked = KINDS[rule.kind].OPTIONS.check(merged, Where(f"rules.{rule.id}.options", merged.line), problems)
-    errors += [ScanError(f, l, m) for f, l, m in problems.items]
-    if checked is INVALID or problems.items:
-        return None
-    return {k: v for k, v in checked.items() if k != "_line"}
-
-
-def _user_catalog(catalog: Catalog, config: Config, errors: list[ScanError]) -> Catalog:
-    """The catalog as this policy sees it: plus the user's own hosting, SEAL records and checked offer assignments.
-
-    SEAL levels that may not pass a gate (third-party, unconfirmed) become
-    Unknown here, so the ``seal`` rule can never pass them silently.
-    """
-    from scanner.policy.hosting import declared_providers, with_seal_trust
-
-    declared, problems = declared_providers(config, catalog)
-    errors += [ScanError(f, l, m) for f, l, m in problems]
-    providers = {**catalog.providers, **{p.id: p for p in declared}}
-    providers = {pid: with_seal_trust(p) for pid, p in providers.items()}
-    providers = _with_seal_records(providers, config, errors)
-    result = Catalog(providers=providers, countries=catalog.countries, sources=catalog.sources, errors=catalog.errors)
-    _check_offer_assignments(result, config, errors)
-    return result
-
-
-def _with_seal_records(providers: dict, config: Config, errors: list[ScanError]) -> dict:
-    """SEAL levels the user holds from their own tender evaluation replace the catalog's for that provider."""
-    from scanner.policy.catalog import SealAssessment
-
-    for record in config.seal:
-        provider = providers.get(record.provider)
-        if provider is None:
-            key = _item_key(config, "seal", record.line)
-            errors.append(ScanError(config.file, record.line, f"key '{key}.provider' is '{record.provider}', which is not a provider of the catalog; expected a provider id such as aws or s3ns (see `sovscan catalog`)"))
-            continue
-        seal = SealAssessment(dict(record.levels), record.provenance, "confirmed", (), f"recorded in {config.file}: {record.reference}")
-        providers[record.provider] = replace(provider, csf_seal=seal)
-    return providers
-
-
-def _check_offer_assignments(catalog: Catalog, config: Config, errors: list[ScanError]) -> None:
-    """``offers:`` must name offers the catalog (or the user's hosting) defines; the others are dropped."""
-    offer_ids = {o.id for p in catalog.providers.values() for o in p.offers}
-    kept = []
-    for assignment in config.offers:
-        if assignment.offer in offer_ids:
-            kept.append(assignment)
-        else:
-            key = _item_key(config, "offers", assignment.line)
-            errors.append(ScanError(config.file, assignment.line, f"key '{key}.offer' is '{assignment.offer}', which no provider of the catalog offers; expected an offer id such as ovhcloud-hpc-vmware-snc (see `sovscan catalog`)"))
-    config.offers = kept
-
-
-def _item_key(config: Config, section: str, line: int | None) -> str:
-    """``offers[2]``: the key of the list item of ``section`` that starts at ``line``."""
-    items = config.raw.get(section) if isinstance(config.raw, dict) else None
-    lines = getattr(items, "item_lines", [])
-    return f"{section}[{lines.index(line)}]" if line in lines else section
+    """The policy (catalog, vocabulary, pack, .sovscan.yml), validated against this version's rule kinds."""
+    return _policy_load.load_policy(config_path, pack_name, as_of, search_from, kinds=RULE_OPTIONS)
 
 
 class _Places:
@@ -252,7 +57,7 @@ def assess(resources: list[Resource], policy: Policy) -> list[Assessment]:
     classifications = classify(resources, policy.vocabulary, policy.config.untagged_level)
     places = _Places(policy)
     assessments = []
-    for resource, classification in zip(resources, classifications):
+    for resource, classification in zip(resources, classifications, strict=True):
         resource = _with_offer_hint(resource, classification.workload, policy.config)
         hosting = places.locate(resource)
         copies = tuple((copy, places.locate(_copy_resource(resource, copy))) for copy in resource.copies)
@@ -291,3 +96,25 @@ def build_report(inputs: list[str], resources: list[Resource], errors: list[Scan
 
 def exit_code(findings: tuple[Finding, ...] | list[Finding], fail_on: Severity) -> int:
     return 1 if any(not f.suppressed and f.severity >= fail_on for f in findings) else 0
+
+
+def against_inventory(report: Report, snapshot: Path, display: str, policy: Policy) -> Report:
+    """``sovscan scan TERRAFORM --against SNAPSHOT``: the report plus both comparison rules' findings.
+
+    The snapshot is judged with the same policy; its own problems join the
+    report's errors. A rule of the same id in the pack (severity, enabled)
+    wins over the built-in one.
+    """
+    read = read_snapshot(snapshot, display)
+    rules = {rule_id: policy.pack.rule(rule_id) or rule for rule_id, rule in DRIFT_RULES.items()}
+    extra = compare_with_inventory(list(report.assessments), assess(read.resources, policy), rules)
+    errors = tuple(read.errors)
+    if not read.scanned:
+        errors += (ScanError(display, None, "--against: the inventory could not be read, so declared and deployed were not compared"),)
+    return replace(
+        report,
+        inputs=report.inputs + (display,),
+        findings=tuple(sorted((*report.findings, *extra), key=sort_key)),
+        errors=report.errors + errors,
+        rules={**report.rules, **{k: v for k, v in rules.items() if k not in report.rules}},
+    )

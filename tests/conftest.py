@@ -2,6 +2,9 @@ import os
 
 import pytest
 
+# The moto server fixtures (moto, moto_server, fault_proxy), for every test module that audits a cloud.
+pytest_plugins = ["tests.moto_server"]
+
 # Verdicts depend on dates (qualification validity): pin today for every test.
 os.environ.setdefault("SOVSCAN_TODAY", "2026-11-27")
 

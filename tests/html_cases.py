@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.support import ROOT
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _scanned(folder: str) -> str:
     from click.testing import CliRunner
 

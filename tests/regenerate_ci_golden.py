@@ -47,7 +47,7 @@ def render(case: str, fmt: str) -> tuple[int, str]:
     return code, outputs[fmt]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def render_all(case: str) -> tuple[int, dict[str, str]]:
     """Every format of one case from a single in-process scan: text on stdout, the others to files."""
     from click.testing import CliRunner

@@ -39,7 +39,7 @@ def golden_path(case: str) -> Path:
     return GOLDEN / f"{case}.txt"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def render_html(case: str) -> str:
     """The page of ``sovscan scan CASE --format html`` in the case's language, from the repository root."""
     from click.testing import CliRunner

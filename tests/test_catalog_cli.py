@@ -7,8 +7,8 @@ import json
 from click.testing import CliRunner
 
 from scanner.cli.app import cli
-from scanner.policy.catalog import load_catalog
 from scanner.cli.views.catalog import render_provider
+from scanner.policy.catalog import load_catalog
 from tests.test_catalog import EXPECTED_PROVIDERS
 
 

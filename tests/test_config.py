@@ -226,16 +226,16 @@ SENSITIVE_ON_S3NS = 'provider "google" { universe_domain = "s3nsapis.fr" }\nreso
 
 
 def _with_s3ns_seal(monkeypatch, seal: SealAssessment):
-    import scanner.pipeline
+    import scanner.policy.load
 
-    real = scanner.pipeline.bundled_catalog
+    real = scanner.policy.load.bundled_catalog
 
     def catalog_with_seal():
         catalog = real()
         catalog.providers["s3ns"] = replace(catalog.providers["s3ns"], csf_seal=seal)
         return catalog
 
-    monkeypatch.setattr(scanner.pipeline, "bundled_catalog", catalog_with_seal)
+    monkeypatch.setattr(scanner.policy.load, "bundled_catalog", catalog_with_seal)
 
 
 def test_third_party_seal_level_is_unknown_not_a_pass(tmp_path, monkeypatch):

@@ -6,10 +6,10 @@ import pytest
 
 from scanner.model import Unknown
 from scanner.sources.terraform.lang.evaluator import Bindings, Budget, Evaluator
-from scanner.sources.terraform.syntax.hcl import parse_expression
-from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
 from scanner.sources.terraform.lang.types import convert, parse_type
 from scanner.sources.terraform.lang.values import EvalError, PartialMap, TfSet
+from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
+from scanner.sources.terraform.syntax.hcl import parse_expression
 
 UNKNOWN = Unknown("not known statically")
 

@@ -13,8 +13,8 @@ import html5lib
 import pytest
 
 from scanner.report.html import i18n
-from scanner.report.html.page import level_order, render_document
 from scanner.report.html.model import build_audit, trust_of
+from scanner.report.html.page import level_order, render_document
 from tests.html_cases import COPIES, DEMO, NOT_DOWNLOADED, SUPPRESS, TWO_ROOTS, UNKNOWN_REGION, scanned
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -382,7 +382,7 @@ def test_headings_are_in_order_and_ids_unique():
     tree = parse(render_document(scanned(DEMO), "en", [("earlier.json", scanned(SUPPRESS))]))
     levels = [int(e.tag[1]) for e in tree.iter() if isinstance(e.tag, str) and re.fullmatch(r"h[1-6]", e.tag)]
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
     ids = [e.get("id") for e in tree.iter() if isinstance(e.tag, str) and e.get("id")]
     assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
     for section in tree.iter("section"):

@@ -17,11 +17,10 @@ import boto3
 import botocore.session
 import pytest
 
-from scanner.sources.aws.audit import AuditOptions, BadOptions, audit_aws
-from scanner.sources.aws.shard import Shard, shard_of
 from scanner.pipeline import build_report, load_policy
 from scanner.report import json_report
-from tests.moto_server import fault_proxy, moto, moto_server  # noqa: F401  (fixtures)
+from scanner.sources.aws.audit import AuditOptions, BadOptions, audit_aws
+from scanner.sources.aws.shard import Shard, shard_of
 
 MANAGEMENT = "123456789012"  # moto's default account
 ROLE = "OrganizationAccountAccessRole"
@@ -207,11 +206,11 @@ def test_calls_grow_with_regions_and_pages_not_with_resources(moto):
     }
     add_volumes(2)
     small = run(("eu-west-3", "us-east-1"))
-    assert small == {"sts:GetCallerIdentity": 1, "ec2:DescribeRegions": 1, **{name: 2 for name in listings}}
+    assert small == {"sts:GetCallerIdentity": 1, "ec2:DescribeRegions": 1, **dict.fromkeys(listings, 2)}
 
     add_volumes(18)
     assert run(("eu-west-3", "us-east-1")) == small  # 20 volumes cost what 2 did
-    assert run(("eu-west-3", "us-east-1", "eu-west-1")) == {"sts:GetCallerIdentity": 1, "ec2:DescribeRegions": 1, **{name: 3 for name in listings}}
+    assert run(("eu-west-3", "us-east-1", "eu-west-1")) == {"sts:GetCallerIdentity": 1, "ec2:DescribeRegions": 1, **dict.fromkeys(listings, 3)}
 
     # Pages: the tagging API answers 20 tagged volumes of eu-west-3 in pages of 6 (4 pages), and us-east-1 in 1.
     paged = run(("eu-west-3", "us-east-1"), page_size=6)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from scanner.sources.aws.outscale import audit_outscale
-from tests.moto_server import fault_proxy, moto, moto_server  # noqa: F401  (fixtures)
 from tests.test_inventory_aws import MANAGEMENT, judged, session, tags
 
 SOVSCAN = [sys.executable, "-m", "scanner"]

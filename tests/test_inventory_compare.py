@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from scanner.evaluate.drift import DRIFT, UNDECLARED, against_inventory, compare, match
+from scanner.evaluate.drift import DRIFT, UNDECLARED, compare, match
 from scanner.model import Origin, Resource, Tag, Unknown
-from scanner.pipeline import assess, build_report, load_policy
+from scanner.pipeline import against_inventory, assess, build_report, load_policy
 from scanner.report import json_report
 from scanner.sources import collect
 from scanner.sources.terraform.module.inputs import VariableOptions

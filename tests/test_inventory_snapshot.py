@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from scanner.sources.aws.audit import Inventory
-from scanner.sources.snapshot import read_snapshot, render
 from scanner.model import DataCopy, Origin, Resource, ScanError, Tag, Unknown
+from scanner.sources.aws.audit import Inventory
 from scanner.sources.detect import detect
+from scanner.sources.snapshot import read_snapshot, render
 
 ACCOUNT = "111122223333"
 

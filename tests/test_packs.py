@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.evaluate.rules import RULE_OPTIONS
 from scanner.model import Severity
 from scanner.policy.catalog import load_catalog
 from scanner.policy.pack import available_packs, load_pack, pack_path
@@ -50,14 +51,14 @@ rules:
 def _load(tmp_path: Path, text: str, name: str = "p"):
     path = tmp_path / f"{name}.yml"
     path.write_text(text, encoding="utf-8")
-    pack, problems = load_pack(path, VOCABULARY, SOURCES)
+    pack, problems = load_pack(path, VOCABULARY, SOURCES, kinds=RULE_OPTIONS)
     assert all(file == str(path) for file, _, _ in problems)
     return pack, [(line, message) for _, line, message in problems]
 
 
 @pytest.mark.parametrize("name", available_packs())
 def test_bundled_pack_loads_without_problems(name):
-    pack, problems = load_pack(pack_path(name), VOCABULARY, SOURCES)
+    pack, problems = load_pack(pack_path(name), VOCABULARY, SOURCES, kinds=RULE_OPTIONS)
     assert problems == []
     assert pack.id == name and pack.file == f"policies/packs/{name}.yml"
 
@@ -68,7 +69,7 @@ def test_both_packs_are_bundled():
 
 def test_every_rule_documents_itself():
     for name in available_packs():
-        pack, _ = load_pack(pack_path(name), VOCABULARY, SOURCES)
+        pack, _ = load_pack(pack_path(name), VOCABULARY, SOURCES, kinds=RULE_OPTIONS)
         for rule in pack.rules:
             assert rule.summary.endswith(".") and rule.why and rule.example_pass.strip() and rule.example_fail.strip(), rule.id
             assert rule.kind in ("unclassified", "unrecognised") or rule.references, f"{name}:{rule.id} cites no legal reference"
@@ -76,7 +77,7 @@ def test_every_rule_documents_itself():
 
 def test_fr_state_review_against_reference():
     """REFERENCE.md §5: classified data needs a homologation and an unknown hosting is never a pass."""
-    pack, _ = load_pack(pack_path("fr-state"), VOCABULARY, SOURCES)
+    pack, _ = load_pack(pack_path("fr-state"), VOCABULARY, SOURCES, kinds=RULE_OPTIONS)
     assert pack.rule("classified-data-without-homologation").options == {"scheme": "IGI1300-homologation"}
     assert pack.rule("classified-data-in-commercial-cloud").on_unknown == "sensitive-data-hosting-unverified"
     assert pack.rule("internal-data-outside-eu").on_unknown == "internal-data-hosting-unverified"
@@ -86,7 +87,7 @@ def test_fr_state_review_against_reference():
 
 
 def test_eu_pack_seal_minimum_per_objective():
-    pack, _ = load_pack(pack_path("eu"), VOCABULARY, SOURCES)
+    pack, _ = load_pack(pack_path("eu"), VOCABULARY, SOURCES, kinds=RULE_OPTIONS)
     rule = pack.rule("sensitive-data-below-seal-minimum")
     assert rule.kind == "seal" and rule.severity == Severity.HIGH
     assert rule.options == {"minimum": {f"SOV-{n}": 2 for n in range(1, 9)}}

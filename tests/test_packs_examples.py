@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.evaluate.rules import RULE_OPTIONS
 from scanner.policy.pack import available_packs, load_pack, pack_path
 from scanner.policy.vocabulary import load_vocabulary
 from scanner.sources.terraform.extract.spec import load_terraform_spec
@@ -26,7 +27,7 @@ def _rules() -> list:
     vocabulary = load_vocabulary()
     cases = []
     for name in available_packs():
-        pack, _ = load_pack(pack_path(name), vocabulary)
+        pack, _ = load_pack(pack_path(name), vocabulary, kinds=RULE_OPTIONS)
         cases += [pytest.param(name, rule, id=f"{name}:{rule.id}") for rule in pack.rules]
     return cases
 

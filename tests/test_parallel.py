@@ -46,7 +46,7 @@ def serial(files):
 def test_results_match_a_serial_parse_in_input_order(files, always_parallel):
     results = parse_files(files, workers=2)
     assert results == serial(files)
-    by_display = dict(zip((d for _, d in files), results))
+    by_display = dict(zip((d for _, d in files), results, strict=True))
     assert by_display["broken.tf"][0] is None and by_display["broken.tf"][1][0].line == 2
     assert by_display["binary.tf"] == ScanError("binary.tf", None, "binary file (NUL bytes); not Terraform text; skipped")
     assert isinstance(by_display["missing.tf"], ScanError) and by_display["missing.tf"].message.startswith("cannot read the file")

@@ -14,8 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.model import ScanError
-from scanner.sources.terraform.syntax import ast
-from scanner.sources.terraform.syntax import parsecache
+from scanner.sources.terraform.syntax import ast, parsecache
 from scanner.sources.terraform.syntax.files import parse_text
 from scanner.sources.terraform.syntax.parsecache import MAGIC, ParseCache, decode, encode
 from tests.support import ROOT

@@ -112,7 +112,7 @@ def test_a_wrong_field_is_named_with_its_line(tmp_path):
     text = json.dumps(doc, indent=2)
     path.write_text(text, encoding="utf-8")
     lines = text.splitlines()
-    line = next(i for i, l in enumerate(lines, 1) if '"holds_data": "yes"' in l)
+    line = next(i for i, row in enumerate(lines, 1) if '"holds_data": "yes"' in row)
     result = run("report", str(path))
     assert result.exit_code == 2
     # the first problem, in document order: resources come before findings
@@ -120,7 +120,7 @@ def test_a_wrong_field_is_named_with_its_line(tmp_path):
     doc["resources"][1]["holds_data"] = True
     text = json.dumps(doc, indent=2)
     path.write_text(text, encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if '"severity": "severe"' in l)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if '"severity": "severe"' in row)
     assert run("report", str(path)).stderr == f"Error: {path}:{line}: findings[2].severity: expected one of: critical, high, medium, low, info\n"
 
 

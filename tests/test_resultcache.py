@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.support import cache
-from scanner.support import resultcache
+from scanner.evaluate.rules import RULE_OPTIONS
 from scanner.policy.pack import load_pack
 from scanner.policy.paths import policies_dir
 from scanner.policy.vocabulary import load_vocabulary
+from scanner.support import cache, resultcache
 
 
 @pytest.fixture
@@ -107,9 +107,9 @@ def test_an_edited_pack_is_read_again(cache_dir, tmp_path):
     pack_file = tmp_path / "fr-state.yml"
     shutil.copy(policies_dir() / "packs" / "fr-state.yml", pack_file)
     vocabulary = load_vocabulary()
-    before, _ = load_pack(pack_file, vocabulary)
+    before, _ = load_pack(pack_file, vocabulary, kinds=RULE_OPTIONS)
     pack_file.write_text(pack_file.read_text().replace("severity: high", "severity: critical", 1))
-    after, _ = load_pack(pack_file, vocabulary)
+    after, _ = load_pack(pack_file, vocabulary, kinds=RULE_OPTIONS)
     assert [r.severity.name for r in before.rules] != [r.severity.name for r in after.rules]
     assert len(list(cache_dir.glob("pack-*.pickle"))) == 2
 

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli.app import cli
+from scanner.evaluate.rules import RULE_OPTIONS
 from scanner.policy.pack import load_pack, pack_path
 from scanner.policy.vocabulary import load_vocabulary
 from tests.regenerate_ci_golden import render
@@ -62,7 +63,7 @@ def test_schema_rejects_a_broken_document():
 def test_one_rule_entry_per_pack_rule_with_help_and_link():
     document = json.loads(render("demo", "sarif")[1])
     rules = document["runs"][0]["tool"]["driver"]["rules"]
-    pack, _ = load_pack(pack_path("fr-state"), load_vocabulary())
+    pack, _ = load_pack(pack_path("fr-state"), load_vocabulary(), kinds=RULE_OPTIONS)
     assert [r["id"] for r in rules] == [r.id for r in pack.rules]
     by_id = {r["id"]: r for r in rules}
     rule = by_id["sensitive-data-without-secnumcloud"]
@@ -85,7 +86,7 @@ def test_uris_are_relative_to_the_repository_root_with_a_base_id():
     assert "uri" not in run["originalUriBaseIds"]["%SRCROOT%"]  # no absolute path: the same file on every machine
     locations = [(r["locations"][0]["physicalLocation"]["artifactLocation"], r["locations"][0]["physicalLocation"]["region"]["startLine"], r["ruleId"]) for r in run["results"]]
     assert locations[0] == ({"uri": "fixtures/demo/main.tf", "uriBaseId": "%SRCROOT%"}, 46, "sensitive-data-exposed-to-foreign-law")
-    assert {l[0]["uri"] for l in locations} == {"fixtures/demo/main.tf"}
+    assert {row[0]["uri"] for row in locations} == {"fixtures/demo/main.tf"}
     for uri in _uris(document):
         parsed = urlparse(uri)
         assert parsed.scheme in ("", "https"), uri

@@ -19,9 +19,9 @@ from scanner.cli.app import ExitCode, UsageProblem
 @click.pass_context
 def catalog(ctx: click.Context, provider_id: str | None, fmt: str, stale_days: int | None) -> None:
     """Show the trust catalog: operators, exposure, regions, offers and their qualifications."""
+    from scanner.cli.views import catalog as report
     from scanner.pipeline import today
     from scanner.policy.catalog import load_catalog, stale_facts
-    from scanner.cli.views import catalog as report
 
     loaded = load_catalog()
     if fmt == "text" or stale_days is not None:

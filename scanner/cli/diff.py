@@ -20,9 +20,9 @@ FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
 def diff(old: Path, new: Path, fmt: str, fail_on: str) -> None:
     """What changed between two audits (JSON reports): new and fixed findings, resources that moved."""
     from scanner.cli.scan import _shown
+    from scanner.model import Severity
     from scanner.report.diff import diff_reports, render_json, render_text
     from scanner.report.saved import DocumentError, load_document
-    from scanner.model import Severity
 
     try:
         before = load_document(old, _shown(old))

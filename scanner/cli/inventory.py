@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import click
 
@@ -127,16 +128,16 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any]) -> int:
     """Judge the inventory, write the snapshot and the reports; the exit code."""
+    from scanner.cli.replay import Outputs, write_file
     from scanner.cli.scan import write_outputs
-    from scanner.sources import snapshot
     from scanner.model import Severity
     from scanner.pipeline import build_report, exit_code
-    from scanner.cli.replay import Outputs, write_file
+    from scanner.sources import snapshot
 
     inputs = [f"{found.api}:{account}" for account in found.accounts] or [found.api]
     report = build_report(inputs, found.resources, found.errors, policy)
     if options.get("save"):
-        taken_at = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        taken_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         write_file(options["save"], snapshot.render(found, taken_at))
     write_outputs(report, settings, {}, Outputs())
     if not found.covered:

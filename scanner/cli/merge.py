@@ -18,16 +18,16 @@ def merge(files: tuple[Path, ...], output: Path | None) -> None:
 
     Inventory snapshots (--save) merge into one snapshot the same way.
     """
+    from scanner.cli.replay import write_file
     from scanner.cli.scan import _shown
     from scanner.report.merge import merge_reports, merge_snapshots
     from scanner.report.saved import DocumentError, load_document
-    from scanner.cli.replay import write_file
 
     try:
         documents = [(_shown(f), load_document(f, _shown(f), snapshots=True)) for f in files]
         snapshots = [d.get("kind") == "sovscan-inventory" for _, d in documents]
         if any(snapshots) and not all(snapshots):
-            mixed = next(name for (name, _), snap in zip(documents, snapshots) if snap != snapshots[0])
+            mixed = next(name for (name, _), snap in zip(documents, snapshots, strict=True) if snap != snapshots[0])
             raise DocumentError(f"{mixed}: cannot merge reports with inventory snapshots; give only one kind")
         merged = merge_snapshots(documents) if snapshots[0] else merge_reports(documents)
     except DocumentError as exc:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import os
 import posixpath
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import click
 

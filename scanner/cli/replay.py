@@ -26,11 +26,12 @@ import stat
 import sys
 import time
 from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing and dataclasses would cost a replay 18 ms of imports
-    from typing import Iterable
 
 from scanner.support.resultcache import blake2b
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and dataclasses would cost a replay imports it does without
+    from collections.abc import Iterable
 
 KIND = "scan"
 KEEP_ENTRIES = 8  # the most recently used scans kept; a scan of a big repository stores its whole report

@@ -33,8 +33,8 @@ FORMATS = ("html", "markdown", "text")
 )
 def report(report_file: Path, output: Path | None, fmt: str, lang: str | None, previous_files: tuple[Path, ...]) -> None:
     """Render a saved report (from `sovscan scan --format json`) as an audit report to read, print and file."""
-    from scanner.report.html.page import page_for, write_page
     from scanner.report.html.load import SavedReportError, load_saved_report
+    from scanner.report.html.page import page_for, write_page
     from scanner.report.html.plain import to_markdown, to_text
 
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from scanner.cli.app import UsageProblem
+from scanner.evaluate.rules import RULE_OPTIONS
 
 _PACK = click.option("--pack", help="Policy pack [default: the configuration's, else fr-state].")
 _CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="A .sovscan.yml [default: the nearest one above the current folder].")
@@ -72,7 +73,7 @@ def _packs_with(rule_id: str, policy) -> list[str]:
     for name in available_packs():
         if name == policy.pack.id:
             continue
-        other, _ = load_pack(pack_path(name), policy.vocabulary)
+        other, _ = load_pack(pack_path(name), policy.vocabulary, kinds=RULE_OPTIONS)
         if other is not None and other.rule(rule_id) is not None:
             found.append(name)
     return found

@@ -13,15 +13,16 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
 from scanner.cli.app import ExitCode, UsageProblem
-from scanner.report import FORMATS
 from scanner.cli.replay import Outputs
+from scanner.report import FORMATS
 
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
 LANGUAGES = ("en", "fr")
@@ -60,7 +61,7 @@ def parse_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> tuple[t
     """
     given = list(dict.fromkeys(formats or ("text",)))
     chosen = list(given)
-    targets: dict[str, str | None] = {f: None for f in chosen}
+    targets: dict[str, str | None] = dict.fromkeys(chosen)
     bare: list[str] = []
     for item in outputs:
         fmt, sep, file = item.partition("=")
@@ -233,7 +234,7 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
         resources, errors, scanned = collector(variables, _parse_cache())
     report = build_report([input_label(p) for p in inputs], resources, errors, policy)
     if settings.against is not None:
-        from scanner.evaluate.drift import against_inventory
+        from scanner.pipeline import against_inventory
 
         report = against_inventory(report, settings.against, _shown(settings.against), policy)
     outputs = outputs or Outputs()
@@ -257,8 +258,7 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
 
 def apply_exceptions(report, as_of: str, settings: Settings, source_paths, search_from: Path, outputs: Outputs):
     """Inline suppressions, the waiver file, then the baseline; returns the report and the repository paths."""
-    from scanner.evaluate import baseline
-    from scanner.evaluate import suppress
+    from scanner.evaluate import baseline, suppress
     from scanner.model.located import locate, resources_of, shown_paths
     from scanner.sources.terraform.syntax.files import read_text
 

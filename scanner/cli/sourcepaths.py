@@ -12,9 +12,9 @@ mapping as plain data.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 
 def repository_root(start: Path) -> Path | None:
@@ -44,7 +44,7 @@ class SourcePaths:
     _relative: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # repo_relative's answers: a scan asks twice
 
     @classmethod
-    def for_inputs(cls, inputs: Sequence[Path], cwd: Path | None = None) -> "SourcePaths":
+    def for_inputs(cls, inputs: Sequence[Path], cwd: Path | None = None) -> SourcePaths:
         cwd = (cwd or Path.cwd()).resolve()
         bases = [cwd]
         for item in inputs:

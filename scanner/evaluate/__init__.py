@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.model import Assessment, Finding, Hosting, TraceStep, Unknown
-from scanner.policy.pack import Pack, Rule
 from scanner.evaluate.rules import KINDS
-from scanner.evaluate.rules.base import Outcome, RuleContext
+from scanner.evaluate.rules.base import Outcome
+from scanner.model import Assessment, Finding, Rule, RuleContext
+from scanner.model.evidence import hosting_evidence, sensitivity_evidence, sort_key
+from scanner.policy.pack import Pack
 
 
 def judge(assessments: list[Assessment], pack: Pack, context: RuleContext) -> list[Finding]:
@@ -74,10 +75,6 @@ def _merged(shared: _Shared, rule: Rule, failed: list[Outcome]) -> Finding:
     return _finding(shared, rule, " ".join(messages), evidence)
 
 
-def sort_key(finding: Finding) -> tuple:
-    return (finding.origin.file or "", finding.origin.line or 0, finding.rule, finding.address)
-
-
 def _finding(shared: _Shared, rule: Rule, message: str, extra: dict[str, Any]) -> Finding:
     resource = shared.assessment.resource
     evidence = {**shared.common(), "references": list(rule.references), **extra}
@@ -90,45 +87,3 @@ def _finding(shared: _Shared, rule: Rule, message: str, extra: dict[str, Any]) -
         evidence=evidence,
         root=resource.root,
     )
-
-
-def _step(step: TraceStep) -> dict[str, Any]:
-    return {"what": step.what, "value": step.value, "origin": step.origin.as_json()}
-
-
-def sensitivity_evidence(assessment: Assessment) -> dict[str, Any]:
-    c = assessment.classification
-    return {
-        "level": c.level,
-        "classes": sorted(c.classes),
-        "workload": c.workload,
-        "status": c.status,
-        "from": [_step(s) for s in c.evidence],
-    }
-
-
-def value(v: Any) -> Any:
-    if isinstance(v, Unknown):
-        return "unknown"
-    if isinstance(v, frozenset):
-        return sorted(v)
-    return v
-
-
-def hosting_evidence(hosting: Hosting) -> dict[str, Any]:
-    return {
-        "cloud": value(hosting.cloud),
-        "offer": hosting.offer,
-        "region": value(hosting.region),
-        "countries": value(hosting.countries),
-        "in_eu": value(hosting.in_eu),
-        "in_eea": value(hosting.in_eea),
-        "operator": value(hosting.operator),
-        "jurisdiction": value(hosting.jurisdiction),
-        "exposure": value(hosting.exposure),
-        "laws": list(hosting.exposure_laws),
-        "qualifications": {
-            scheme: {"holds": value(status.holds), "why": status.why}
-            for scheme, status in sorted(hosting.certifications.items())
-        },
-    }

@@ -15,9 +15,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from scanner.support.jsonload import loads
 from scanner.model import Report
 from scanner.model.located import Located
+from scanner.support.jsonload import loads
 
 KIND = "sovscan-baseline"
 VERSION = 1
@@ -36,7 +36,7 @@ def key(item: Located) -> Key:
 
 def render(items: list[Located]) -> str:
     keys = sorted({key(i) for i in items if not i.finding.suppressed})
-    document = {"kind": KIND, "version": VERSION, "findings": [dict(zip(FIELDS, k)) for k in keys]}
+    document = {"kind": KIND, "version": VERSION, "findings": [dict(zip(FIELDS, k, strict=True)) for k in keys]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -25,13 +25,12 @@ Kinds pair Terraform types with inventory types in ``SAME_KIND``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from scanner.evaluate import hosting_evidence, sensitivity_evidence, sort_key
-from scanner.model import Assessment, Finding, Hosting, Report, ScanError, Severity, Unknown
-from scanner.policy.pack import Rule
+from scanner.model import Assessment, Finding, Hosting, Rule, Severity, Unknown
+from scanner.model.evidence import hosting_evidence, sensitivity_evidence
 
 DRIFT = "deployed-location-differs-from-declared"
 UNDECLARED = "sensitive-resource-not-declared"
@@ -170,29 +169,3 @@ def compare(declared: Sequence[Assessment], deployed: Sequence[Assessment], rule
         evidence = {"sensitivity": sensitivity_evidence(a), "hosting": hosting_evidence(a.hosting)}
         findings.append(Finding(UNDECLARED, undeclared.severity, a.resource.address, message, a.resource.origin, evidence))
     return findings
-
-
-def against_inventory(report: Report, snapshot: Path, display: str, policy: Any) -> Report:
-    """``sovscan scan TERRAFORM --against SNAPSHOT``: the report plus both comparison rules' findings.
-
-    The snapshot is judged with the same policy; its own problems join the
-    report's errors. A rule of the same id in the pack (severity, enabled)
-    wins over the built-in one.
-    """
-    from scanner.sources.snapshot import read_snapshot
-    from scanner.pipeline import assess
-
-    read = read_snapshot(snapshot, display)
-    rules = {rule_id: policy.pack.rule(rule_id) or rule for rule_id, rule in RULES.items()}
-    extra = compare(list(report.assessments), assess(read.resources, policy), rules)
-    errors = tuple(read.errors)
-    if not read.scanned:
-        errors += (ScanError(display, None, "--against: the inventory could not be read, so declared and deployed were not compared"),)
-    return replace(
-        report,
-        inputs=report.inputs + (display,),
-        findings=tuple(sorted((*report.findings, *extra), key=sort_key)),
-        errors=report.errors + errors,
-        rules={**report.rules, **{k: v for k, v in rules.items() if k not in report.rules}},
-    )
-

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from scanner.model import Finding, Origin, Report, ScanError
-from scanner.support.schema import INVALID, Date, Field, ListOf, Obj, Problems, Str, Where
 from scanner.model.located import Located
+from scanner.support.schema import INVALID, Date, Field, ListOf, Obj, Problems, Str, Where
 from scanner.support.yamlload import YamlError, load_yaml_file
 
 WAIVER_NAMES = (".sovscan-waivers.yml", ".sovscan-waivers.yaml")
@@ -207,7 +208,7 @@ def load_waivers(path: Path, shown: str, known_rules: Iterable[str], folder: str
         return [], []
     problems = Problems(file=shown)
     checked = _WAIVER_FILE.check(raw, Where("", 1), problems)  # a bad entry is dropped, the others kept
-    errors = [ScanError(f, l, m) for f, l, m in problems.items]
+    errors = [ScanError(f, line, m) for f, line, m in problems.items]
     if checked is INVALID:
         return [], errors
     known = set(known_rules)

@@ -7,8 +7,9 @@ Plain frozen dataclasses. A value that cannot be known statically is an
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class Severity(enum.IntEnum):
     NEVER = 99
 
     @classmethod
-    def parse(cls, text: str) -> "Severity":
+    def parse(cls, text: str) -> Severity:
         return cls[text.strip().upper()]
 
     def __str__(self) -> str:
@@ -117,7 +118,7 @@ class Resource:
     origin: Origin
     tags: tuple[Tag, ...] = ()
     tags_complete: bool | Unknown = True  # Unknown when some tags could not be resolved
-    hints: Mapping[str, "str | Unknown"] = field(default_factory=dict)
+    hints: Mapping[str, str | Unknown] = field(default_factory=dict)
     copies: tuple[DataCopy, ...] = ()
     trace: tuple[TraceStep, ...] = ()
     instances_known: bool = True  # False: count/for_each could not be expanded statically
@@ -186,9 +187,9 @@ class Hosting:
     exposure: str | Unknown  # exposed | mitigated | not_exposed | unclear
     exposure_laws: tuple[str, ...] = ()
     commercial: bool | Unknown = True
-    certifications: Mapping[str, "CertificationStatus"] = field(default_factory=dict)
-    facts: tuple["Fact", ...] = ()
-    seal: Mapping[str, "int | Unknown"] = field(default_factory=dict)  # EU CSF SEAL level per objective (SOV-1…8)
+    certifications: Mapping[str, CertificationStatus] = field(default_factory=dict)
+    facts: tuple[Fact, ...] = ()
+    seal: Mapping[str, int | Unknown] = field(default_factory=dict)  # EU CSF SEAL level per objective (SOV-1…8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,3 +270,48 @@ class Report:
     findings: tuple[Finding, ...]
     errors: tuple[ScanError, ...]
     rules: Mapping[str, Any] = field(default_factory=dict)  # rule id -> RuleInfo, for SARIF/HTML help
+
+
+# --- Policy records that every stage may read: a pack's rule, the user's attestations, the verdict's date.
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One requirement of a policy pack: which levels it binds, how severe, and why (its legal references)."""
+
+    id: str
+    kind: str
+    levels: frozenset[str]
+    severity: Severity
+    options: Mapping[str, Any]
+    on_unknown: str | None
+    references: tuple[str, ...]  # full texts
+    sources: tuple[str, ...]
+    summary: str
+    why: str
+    example_pass: str
+    example_fail: str
+    enabled: bool = True
+    reference_ids: tuple[str, ...] = ()  # the pack's short ids of ``references`` (R9, SREN31…)
+    line: int | None = None  # where the rule starts in its pack file
+    overridden: tuple[str, ...] = ()  # what the user's .sovscan.yml changed: severity, enabled, options
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """A homologation or other decision recorded by the user (.sovscan.yml)."""
+
+    scheme: str
+    reference: str
+    workload: str | None
+    address: str | None  # fnmatch pattern
+    valid_until: str | None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What every rule reads besides the assessment: the date the verdict is for, the user's decisions."""
+
+    as_of: str  # ISO date the verdict is given for
+    attestations: tuple[Attestation, ...] = ()

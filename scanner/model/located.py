@@ -19,11 +19,11 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
-from scanner.evaluate import hosting_evidence, sensitivity_evidence
 from scanner.model import Assessment, Finding, Report, Resource
+from scanner.model.evidence import hosting_evidence, sensitivity_evidence
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def shown_paths(report: Report, resources: tuple[Resource | None, ...] | None = 
 
 
 def identity(rule: str, address: str, root: str) -> str:
-    return hashlib.sha256(f"{rule}\0{address}\0{root}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{rule}\0{address}\0{root}".encode()).hexdigest()
 
 
 def resources_of(report: Report) -> tuple[Resource | None, ...]:
@@ -125,7 +125,7 @@ def locate(report: Report, paths: Mapping[str, str] | None = None, resources: tu
     """
     items: list[Located] = []
     occurrences: dict[str, int] = defaultdict(int)
-    for finding, resource in zip(report.findings, resources if resources is not None else resources_of(report)):
+    for finding, resource in zip(report.findings, resources if resources is not None else resources_of(report), strict=True):
         origin = finding.origin
         declared_at = None
         if resource is not None and resource.module_call is not None and resource.module_call.file:

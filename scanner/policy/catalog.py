@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from scanner.model import Certification
 from scanner.policy.paths import display_path, policies_dir
 from scanner.support.schema import (
     INVALID,
     Bool,
-    Int,
     Country,
     Date,
     Field,
+    Int,
     ListOf,
     MapOf,
     Nullable,
@@ -496,7 +497,7 @@ def _load_provider(path: Path, problems: Problems) -> Provider | None:
     if checked is INVALID:
         return None
     regions = _region_checks(checked, problems)
-    patterns = list(re.compile(p, re.IGNORECASE) for p in checked["detect"]["region_patterns"])
+    patterns = [re.compile(p, re.IGNORECASE) for p in checked["detect"]["region_patterns"]]
     if checked["regions_from_botocore"]:
         more, partition_patterns = _botocore_regions(checked["regions_from_botocore"])
         known = {r.id for r in regions}
@@ -615,7 +616,7 @@ def bundled_catalog() -> Catalog:
     root = policies_dir() / "catalog"
     package = Path(__file__).parent.parent
     support = package / "support"
-    inputs = [*root.rglob("*.yml"), Path(__file__), support / "schema.py", *package.joinpath("model").glob("*.py"), support / "yamlload.py", support / "yamlparse.py"]
+    inputs = [*root.rglob("*.yml"), Path(__file__), support / "schema.py", *package.joinpath("model").glob("*.py"), *sorted(support.glob("yaml*.py"))]
     inputs.append(Path(str(importlib.resources.files("botocore") / "data" / "partitions.json")))
     key = resultcache.fingerprint(inputs)
     cached = resultcache.load("catalog", key)

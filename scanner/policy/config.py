@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner.model import Attestation
 from scanner.policy.catalog import SEAL_OBJECTIVES
 from scanner.policy.paths import find_upward
 from scanner.support.schema import INVALID, AnyMapping, Bool, Date, Field, Int, ListOf, MapOf, Obj, Problems, Str, Where
-from scanner.evaluate.rules.base import Attestation
 from scanner.support.yamlload import LineDict, YamlError, load_yaml_file
 
 CONFIG_NAMES = (".sovscan.yml", ".sovscan.yaml")

@@ -10,38 +10,19 @@ the rule that carries it is dropped so the rest of the pack still works.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Mapping
+from typing import Any
 
-from scanner.model import Severity
+from scanner.model import Rule, Severity
 from scanner.policy.paths import display_path, policies_dir
-from scanner.support.schema import INVALID, AnyMapping, Field, ListOf, MapOf, Obj, Problems, Str, Where
 from scanner.policy.vocabulary import Vocabulary
+from scanner.support.schema import INVALID, AnyMapping, Field, ListOf, MapOf, Obj, Problems, Str, Where
 from scanner.support.yamlload import YamlError, load_yaml_file
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 SOURCE_ID = r"S\d{2,3}|U\d{2,3}"
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    kind: str
-    levels: frozenset[str]
-    severity: Severity
-    options: Mapping[str, Any]
-    on_unknown: str | None
-    references: tuple[str, ...]  # full texts
-    sources: tuple[str, ...]
-    summary: str
-    why: str
-    example_pass: str
-    example_fail: str
-    enabled: bool = True
-    reference_ids: tuple[str, ...] = ()  # the pack's short ids of ``references`` (R9, SREN31…)
-    line: int | None = None  # where the rule starts in its pack file
-    overridden: tuple[str, ...] = ()  # what the user's .sovscan.yml changed: severity, enabled, options
 
 
 @dataclass(frozen=True)
@@ -101,14 +82,18 @@ def pack_path(name: str) -> Path | None:
 
 def _support_code(package: Path) -> list[Path]:
     """The generic code every validated policy file depends on (the YAML reader and the schema checker)."""
-    return [package / "support" / name for name in ("schema.py", "yamlload.py", "yamlparse.py")]
+    support = package / "support"
+    return [support / "schema.py", *sorted(support.glob("yaml*.py"))]
 
 
-def load_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | None = None) -> tuple[Pack | None, list[tuple[str, int | None, str]]]:
+def load_pack(
+    path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | None = None, *, kinds: Mapping[str, Obj]
+) -> tuple[Pack | None, list[tuple[str, int | None, str]]]:
     """Load and check a pack; rules with problems are dropped and reported.
 
     ``source_ids`` are the catalog's sources (policies/catalog/sources.yml):
-    when given, a rule citing another id is a problem. The result is read
+    when given, a rule citing another id is a problem. ``kinds`` maps each
+    rule kind to the schema of its options (``scanner.evaluate.rules.RULE_OPTIONS``). The result is read
     back from sovscan's cache (``resultcache``) while the pack, the
     vocabulary, the source ids and the code that checks them are unchanged.
     """
@@ -118,15 +103,15 @@ def load_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | 
     rules = package / "evaluate" / "rules"
     inputs = [path, Path(__file__), *_support_code(package), *package.joinpath("model").glob("*.py"), *sorted(rules.glob("*.py"))]
     words = (vocabulary.levels, sorted(vocabulary.synonyms.items()), sorted(vocabulary.classification_keys), vocabulary.workload_keys)
-    extra = repr((str(path), words, sorted(source_ids) if source_ids is not None else None))  # sorted: a set's order varies by run
+    extra = repr((str(path), words, sorted(source_ids) if source_ids is not None else None, sorted(kinds)))  # sorted: a set's order varies by run
     return resultcache.cached(
-        "pack", inputs, lambda: _read_pack(path, vocabulary, source_ids), lambda v: isinstance(v, tuple) and len(v) == 2, extra=extra
+        "pack", inputs, lambda: _read_pack(path, vocabulary, source_ids, kinds), lambda v: isinstance(v, tuple) and len(v) == 2, extra=extra
     )
 
 
-def _read_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | None) -> tuple[Pack | None, list[tuple[str, int | None, str]]]:
-    from scanner.evaluate.rules import KINDS  # the registry of rule kinds
-
+def _read_pack(
+    path: Path, vocabulary: Vocabulary, source_ids: Collection[str] | None, kinds: Mapping[str, Obj]
+) -> tuple[Pack | None, list[tuple[str, int | None, str]]]:
     display = display_path(path)
     problems = Problems(file=display)
     try:
@@ -152,7 +137,7 @@ def _read_pack(path: Path, vocabulary: Vocabulary, source_ids: Collection[str] |
             problems.add(_line(item, "id", where.line), f"key '{where.path}.id' is '{checked_rule['id']}', already the id of the rule at line {seen[checked_rule['id']]}; expected each rule id once")
             continue
         seen[checked_rule["id"]] = where.line
-        rule = _rule(checked_rule, item, where, KINDS, level_ids, references, source_ids, problems)
+        rule = _rule(checked_rule, item, where, kinds, level_ids, references, source_ids, problems)
         if rule is not None:
             rules.append(rule)
     _check_on_unknown(rules, raw_rules, problems)
@@ -165,10 +150,10 @@ def _line(raw_rule: Any, key: str, default: int | None) -> int | None:
     return raw_rule.line_of(key) if hasattr(raw_rule, "line_of") and key in raw_rule else default
 
 
-def _rule(item: dict, raw_rule: Any, where: Where, kinds: dict, level_ids: set[str], references: dict, source_ids: Collection[str] | None, problems: Problems) -> Rule | None:
+def _rule(item: dict, raw_rule: Any, where: Where, kinds: Mapping[str, Obj], level_ids: set[str], references: dict, source_ids: Collection[str] | None, problems: Problems) -> Rule | None:
     rule_id = item["id"]
-    kind = kinds.get(item["kind"])
-    if kind is None:
+    options_schema = kinds.get(item["kind"])
+    if options_schema is None:
         problems.add(_line(raw_rule, "kind", where.line), f"key '{where.path}.kind' of rule '{rule_id}' is '{item['kind']}'; expected a rule kind, one of: {', '.join(sorted(kinds))}")
         return None
     unknown_levels = [level for level in item["levels"] if level not in level_ids]
@@ -178,7 +163,7 @@ def _rule(item: dict, raw_rule: Any, where: Where, kinds: dict, level_ids: set[s
             f"key '{where.path}.levels' of rule '{rule_id}' names unknown level(s) {', '.join(unknown_levels)}; expected levels of policies/vocabulary.yml: {', '.join(sorted(level_ids))}",
         )
         return None
-    options = kind.OPTIONS.check(item["options"], Where(f"{where.path}.options", _line(raw_rule, "options", where.line)), problems)
+    options = options_schema.check(item["options"], Where(f"{where.path}.options", _line(raw_rule, "options", where.line)), problems)
     if options is INVALID:
         return None
     options = {k: v for k, v in options.items() if k != "_line"}

@@ -37,13 +37,13 @@ class Vocabulary:
     workload_keys: tuple[str, ...]  # normalised, in priority order
 
     def level(self, level_id: str) -> Level | None:
-        return next((l for l in self.levels if l.id == level_id), None)
+        return next((level for level in self.levels if level.id == level_id), None)
 
     def rank(self, level_id: str) -> int:
         level = self.level(level_id)
         return level.rank if level else -1
 
-    def extended(self, keys: list[str], workload_keys: list[str], values: dict[str, str]) -> "Vocabulary":
+    def extended(self, keys: list[str], workload_keys: list[str], values: dict[str, str]) -> Vocabulary:
         """This vocabulary plus a user's extra keys and value mappings (.sovscan.yml)."""
         synonyms = dict(self.synonyms)
         synonyms.update({normalize_value(k): v for k, v in values.items()})
@@ -63,7 +63,7 @@ _DOCUMENT = Obj(
     {
         "classification_keys": Field(ListOf(Str()), required=True),
         "workload_keys": Field(ListOf(Str()), required=True),
-        "levels": Field(ListOf(_LEVEL, unique_key=lambda l: l["id"], what="level id"), required=True),
+        "levels": Field(ListOf(_LEVEL, unique_key=lambda level: level["id"], what="level id"), required=True),
     },
     what="vocabulary",
 )
@@ -79,7 +79,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
 
     path = path or policies_dir() / "vocabulary.yml"
     support = Path(__file__).parent.parent / "support"
-    inputs = [path, Path(__file__), support / "schema.py", support / "yamlload.py", support / "yamlparse.py"]
+    inputs = [path, Path(__file__), support / "schema.py", *sorted(support.glob("yaml*.py"))]
     return resultcache.cached("vocabulary", inputs, lambda: _read_vocabulary(path), lambda v: isinstance(v, Vocabulary), extra=str(path))
 
 
@@ -90,7 +90,7 @@ def _read_vocabulary(path: Path) -> Vocabulary:
     if checked is INVALID or problems.items:
         file, line, message = problems.items[0]
         raise YamlError(file, line, message)
-    levels = tuple(Level(l["id"], l["title"], rank) for rank, l in enumerate(checked["levels"]))
+    levels = tuple(Level(level["id"], level["title"], rank) for rank, level in enumerate(checked["levels"]))
     synonyms = _synonyms(checked["levels"], raw["levels"], problems)
     if problems.items:
         file, line, message = problems.items[0]

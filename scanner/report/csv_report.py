@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Mapping
+from collections.abc import Mapping
 
-from scanner.model.located import locate
 from scanner.model import Report
+from scanner.model.located import locate
 
 COLUMNS = (
     "severity",

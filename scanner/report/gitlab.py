@@ -12,7 +12,8 @@ suppressed issue: suppressed findings are left out.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from scanner.model import Report, Severity
 from scanner.model.located import Located, locate, repo_path

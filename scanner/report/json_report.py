@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from scanner.evaluate import value
 from scanner.model import Assessment, Finding, Report, Severity, TraceStep, Unknown
+from scanner.model.evidence import value
 from scanner.report.rules import rule_document
 
 SCHEMA_VERSION = 1

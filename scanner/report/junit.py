@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from typing import Mapping
+from collections.abc import Mapping
 
 from scanner.model import Report
 from scanner.model.located import Located, locate, repo_path

@@ -11,7 +11,7 @@ comments over 65,536 characters); the JSON and SARIF reports keep them all.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Mapping
+from collections.abc import Mapping
 
 from scanner.model import Report, Severity
 from scanner.model.located import Located, locate, repo_path

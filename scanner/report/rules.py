@@ -7,9 +7,10 @@ the catalog's source URLs, and return text.
 from __future__ import annotations
 
 import json
-from typing import Mapping
+from collections.abc import Mapping
 
-from scanner.policy.pack import Pack, Rule
+from scanner.model import Rule
+from scanner.policy.pack import Pack
 
 
 def rule_document(rule: Rule, sources: Mapping[str, str] | None = None) -> dict:
@@ -99,7 +100,7 @@ def render_rule(rule: Rule, pack: Pack, sources: Mapping[str, str] | None = None
         "Why: " + rule.why,
         "",
         "References:",
-        *[f"  - {text} [{ref}]" for ref, text in zip(rule.reference_ids, rule.references)],
+        *[f"  - {text} [{ref}]" for ref, text in zip(rule.reference_ids, rule.references, strict=True)],
     ]
     if rule.sources:
         lines += ["", "Sources:", *[f"  - {s}: {sources.get(s, '(not in the catalog source table)')}" for s in rule.sources]]
@@ -110,10 +111,10 @@ def render_rule(rule: Rule, pack: Pack, sources: Mapping[str, str] | None = None
     lines += [
         "",
         "Passes:",
-        *[f"  {l}" for l in rule.example_pass.rstrip().splitlines()],
+        *[f"  {row}" for row in rule.example_pass.rstrip().splitlines()],
         "",
         "Fails:",
-        *[f"  {l}" for l in rule.example_fail.rstrip().splitlines()],
+        *[f"  {row}" for row in rule.example_fail.rstrip().splitlines()],
         "",
         f"Change it in .sovscan.yml: rules: {{{rule.id}: {{severity: …, enabled: false, options: {{…}}}}}}",
     ]

@@ -23,7 +23,8 @@ and GitHub's reading of it (https://docs.github.com/en/code-security/code-scanni
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from scanner.model import Report, Severity

@@ -22,7 +22,6 @@ def render(report: Report, color: bool = False, show_suppressed: bool = False) -
         if finding.suppressed and not show_suppressed:
             continue
         by_address[finding.address].append(finding)
-    assessments = {a.resource.address + "@" + (a.resource.root or ""): a for a in report.assessments}
     by_plain = {a.resource.address: a for a in report.assessments}
     for address, findings in sorted(by_address.items(), key=lambda kv: (kv[1][0].origin.file or "", kv[1][0].origin.line or 0, kv[0])):
         first = findings[0]

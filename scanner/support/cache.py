@@ -7,9 +7,9 @@ to an empty string, which disables every cache.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 _disabled = False
 

@@ -15,14 +15,16 @@ import os
 import pickle
 import sys
 from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # the typing module is not imported at run time: a replayed scan does without its cost
-    from typing import Any, Callable, Iterable, TypeVar
-
-    T = TypeVar("T")
 
 from scanner import __version__
 from scanner.support.cache import cache_dir, write_atomically
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time: a replayed scan does without its cost
+    from collections.abc import Callable, Iterable
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 try:  # hashlib loads OpenSSL (2 ms of a 60 ms replayed scan) for a hash CPython builds in
     from _blake2 import blake2b

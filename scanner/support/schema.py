@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from scanner.support.yamlload import LineDict, LineList
 
@@ -36,7 +37,7 @@ class Where:
     path: str
     line: int | None
 
-    def child(self, key: str | int, line: int | None) -> "Where":
+    def child(self, key: str | int, line: int | None) -> Where:
         if isinstance(key, int):
             return Where(f"{self.path}[{key}]", line)
         return Where(f"{self.path}.{key}" if self.path else key, line)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from scanner.support.yamlload import MAX_ALIASES, MAX_EXPANDED_NODES, LineDict, LineList, YamlError
+from scanner.support.yamltypes import MAX_ALIASES, MAX_EXPANDED_NODES, LineDict, LineList, YamlError
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scanner.sources.terraform.extract.collect import scan_folder
-from scanner.sources.terraform.syntax.files import parse_text
 from scanner.sources.terraform.module.inputs import VariableOptions
+from scanner.sources.terraform.syntax.files import parse_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted(

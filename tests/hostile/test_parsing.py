@@ -10,9 +10,9 @@ import pytest
 
 from scanner.model import ScanError
 from scanner.sources.terraform.syntax import ast
+from scanner.sources.terraform.syntax.errors import GAP, unclosed
 from scanner.sources.terraform.syntax.files import decode, discover, parse_text, printable, read_bytes, read_text
 from scanner.sources.terraform.syntax.hcl import MAX_BLOCK_DEPTH, HclSyntaxError, parse_body, parse_expression
-from scanner.sources.terraform.syntax.errors import GAP, unclosed
 from scanner.sources.terraform.syntax.tfjson import parse_tf_json
 from scanner.support.yamlload import MAX_YAML_BYTES, YamlError, load_yaml_file, load_yaml_text
 
@@ -254,7 +254,7 @@ def test_yaml_problems_are_one_error_with_their_line(text: str, line: int, messa
 
 def test_an_alias_bomb_is_refused_at_the_value_that_explodes():
     levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for previous, name in zip("abcdefgh", "bcdefghi"):
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         levels.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
     with pytest.raises(YamlError) as caught:
         load_yaml_text("\n".join(levels) + "\n", "bomb.yml")

@@ -29,9 +29,9 @@ from scanner.model import Origin, Resource, Tag, Unknown
 from scanner.policy.vocabulary import load_vocabulary, normalize_key
 from scanner.sources.terraform.lang.evaluator import Bindings, Budget, Evaluator
 from scanner.sources.terraform.lang.functions import FUNCTIONS
-from scanner.sources.terraform.syntax.hcl import HclSyntaxError, parse_expression
-from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
 from scanner.sources.terraform.lang.values import EvalError, contains_unknown
+from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
+from scanner.sources.terraform.syntax.hcl import HclSyntaxError, parse_expression
 
 UNKNOWN = Unknown("the test's unknown operand")
 EXPLORE = os.environ.get("SOVSCAN_HYPOTHESIS_EXAMPLES")
@@ -194,10 +194,10 @@ def _has_unknown_classification(resource: Resource) -> bool:
 def test_the_classifier_never_raises_and_an_unknown_tag_is_never_unclassified(found: list[Resource], untagged_level):
     results = classify(found, VOCABULARY, untagged_level)
     assert len(results) == len(found)
-    data = [(r, c) for r, c in zip(found, results) if r.type != "terraform_backend"]
+    data = [(r, c) for r, c in zip(found, results, strict=True) if r.type != "terraform_backend"]
     unknown_workloads = {c.workload for r, c in data if c.workload and _has_unknown_classification(r)}
     any_unknown = any(_has_unknown_classification(r) for r, _ in data)
-    for resource, result in zip(found, results):
+    for resource, result in zip(found, results, strict=True):
         if resource.type == "terraform_backend":
             depends_on_unknown = any_unknown  # the state holds every resource of its root
         else:

@@ -10,7 +10,8 @@ past its validity no longer counts.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from scanner.locate import certification_status
 from scanner.model import Certification, Unknown
@@ -151,7 +152,7 @@ def render_json(catalog: Catalog, providers: Iterable[Provider], as_of: str) -> 
         "schema_version": SCHEMA_VERSION,
         "as_of": as_of,
         "providers": [provider_document(p, catalog, as_of) for p in providers],
-        "errors": [{"file": f, "line": l, "message": m} for f, l, m in catalog.errors],
+        "errors": [{"file": f, "line": line, "message": m} for f, line, m in catalog.errors],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -184,7 +185,7 @@ def render_summary(catalog: Catalog, providers: Iterable[Provider], as_of: str) 
         exposure = p.exposure.status.replace("_", " ") + ("" if p.exposure.confidence == "confirmed" else "?")
         rows.append((p.id, _shorten(p.legal_name, 46), p.hq_country, exposure, str(len(p.regions)), _secnumcloud(p, as_of)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines += [
         "",
         f"{len(providers)} providers · '?' marks an unconfirmed fact · SecNumCloud judged on {as_of}",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.evaluate import value
 from scanner.model import Report, Unknown
+from scanner.model.evidence import value
 
 
 def render_explanation(report: Report, address: str) -> str:

@@ -14,10 +14,12 @@ renders.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
-from scanner.policy.pack import Pack, Rule
+from scanner.evaluate.rules import RULE_OPTIONS
+from scanner.model import Rule
+from scanner.policy.pack import Pack
 from scanner.support.schema import Obj
 
 COMMAND = "python -m scanner.cli.views.rules_doc"
@@ -127,19 +129,19 @@ def render(packs: list[Pack], sources: Mapping[str, str], kinds: Mapping[str, ob
 
 def generate() -> str:
     """The page for the bundled packs (the default pack first)."""
+    from scanner.evaluate.rules import KINDS
     from scanner.pipeline import DEFAULT_PACK
     from scanner.policy.catalog import load_catalog
     from scanner.policy.pack import available_packs, load_pack, pack_path
     from scanner.policy.vocabulary import load_vocabulary
-    from scanner.evaluate.rules import KINDS
 
     vocabulary = load_vocabulary()
     names = sorted(available_packs(), key=lambda n: (n != DEFAULT_PACK, n))
     packs = []
     for name in names:
-        pack, problems = load_pack(pack_path(name), vocabulary)
+        pack, problems = load_pack(pack_path(name), vocabulary, kinds=RULE_OPTIONS)
         if pack is None or problems:
-            raise SystemExit("\n".join(f"{f}:{l}: {m}" for f, l, m in problems))
+            raise SystemExit("\n".join(f"{f}:{line}: {m}" for f, line, m in problems))
         packs.append(pack)
     sources = {s.id: s.url for s in load_catalog().sources.values()}
     return render(packs, sources, KINDS)

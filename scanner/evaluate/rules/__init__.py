@@ -10,14 +10,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from scanner.evaluate.rules import area, attestation, classification, commercial, exposure, qualification, seal
 from scanner.support.schema import Obj
-from scanner.evaluate.rules import area
-from scanner.evaluate.rules import attestation
-from scanner.evaluate.rules import classification
-from scanner.evaluate.rules import commercial
-from scanner.evaluate.rules import exposure
-from scanner.evaluate.rules import qualification
-from scanner.evaluate.rules import seal
 
 KINDS = {
     "qualification": qualification,
@@ -30,3 +24,6 @@ KINDS = {
     "unrecognised": SimpleNamespace(OPTIONS=classification.OPTIONS, evaluate=classification.evaluate_unrecognised, __doc__=classification.__doc__),
     "unverified": SimpleNamespace(OPTIONS=Obj({}, what="unverified options"), evaluate=None, __doc__="Gathers the requirements that could not be checked."),
 }
+
+# What the policy layer checks a pack's options against (it may not import this stage).
+RULE_OPTIONS = {name: kind.OPTIONS for name, kind in KINDS.items()}

@@ -15,12 +15,11 @@ Fails: a sensitive bucket in AWS eu-west-2 (London: outside the EU).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from scanner.model import Assessment, Unknown
-from scanner.policy.pack import Rule
+from scanner.evaluate.rules.base import Outcome, applies, level_words, places
+from scanner.model import Assessment, Rule, RuleContext, Unknown
 from scanner.support.schema import Field, Obj, Str
-from scanner.evaluate.rules.base import Outcome, RuleContext, applies, level_words, places
 
 OPTIONS = Obj({"area": Field(Str(("eu", "eea", "eea_or_adequacy")), required=True)}, what="area options")
 

@@ -18,12 +18,11 @@ Fails: a DR volume with no recorded homologation.
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterator
+from collections.abc import Iterator
 
-from scanner.model import Assessment
-from scanner.policy.pack import Rule
+from scanner.evaluate.rules.base import Outcome, applies
+from scanner.model import Assessment, Rule, RuleContext
 from scanner.support.schema import Field, Obj, Str
-from scanner.evaluate.rules.base import Outcome, RuleContext, applies
 
 OPTIONS = Obj({"scheme": Field(Str(), required=True)}, what="attestation options")
 

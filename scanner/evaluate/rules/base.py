@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from scanner.model import Assessment, DataCopy, Hosting, Unknown
-
-
-@dataclass(frozen=True)
-class Attestation:
-    """A homologation or other decision recorded by the user (.sovscan.yml)."""
-
-    scheme: str
-    reference: str
-    workload: str | None
-    address: str | None  # fnmatch pattern
-    valid_until: str | None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    as_of: str  # ISO date the verdict is given for
-    attestations: tuple[Attestation, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,11 @@ Fails: an S3 bucket with no tags; ``data_classification = "top-ish"``.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from scanner.model import Assessment
-from scanner.policy.pack import Rule
+from scanner.evaluate.rules.base import Outcome
+from scanner.model import Assessment, Rule, RuleContext
 from scanner.support.schema import Obj
-from scanner.evaluate.rules.base import Outcome, RuleContext
 
 OPTIONS = Obj({}, what="classification options")
 

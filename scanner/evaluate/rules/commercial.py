@@ -16,12 +16,11 @@ Fails: a bucket tagged classification = secret on any public cloud.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from scanner.model import Assessment, Unknown
-from scanner.policy.pack import Rule
+from scanner.evaluate.rules.base import Outcome, applies, level_words, places
+from scanner.model import Assessment, Rule, RuleContext, Unknown
 from scanner.support.schema import Obj
-from scanner.evaluate.rules.base import Outcome, RuleContext, applies, level_words, places
 
 OPTIONS = Obj({}, what="commercial options")
 

@@ -18,12 +18,11 @@ Fails: a sensitive storage account on Azure francecentral.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from scanner.model import Assessment, Unknown
-from scanner.policy.pack import Rule
+from scanner.evaluate.rules.base import Outcome, applies, level_words, places
+from scanner.model import Assessment, Rule, RuleContext, Unknown
 from scanner.support.schema import Field, Obj, Str
-from scanner.evaluate.rules.base import Outcome, RuleContext, applies, level_words, places
 
 OPTIONS = Obj({"satisfied_by": Field(Str(("SecNumCloud",)))}, what="exposure options")
 

@@ -20,12 +20,11 @@ Fails: a sensitive bucket on AWS eu-west-3 (no SecNumCloud qualification).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from scanner.model import Assessment, Unknown
-from scanner.policy.pack import Rule
+from scanner.evaluate.rules.base import Outcome, applies, level_words, places
+from scanner.model import Assessment, Rule, RuleContext, Unknown
 from scanner.support.schema import Bool, Field, Obj, Str
-from scanner.evaluate.rules.base import Outcome, RuleContext, applies, level_words, places
 
 OPTIONS = Obj(
     {"scheme": Field(Str(("SecNumCloud", "HDS", "C5", "EUCS")), required=True), "commercial_only": Field(Bool(), default=False)},

@@ -25,13 +25,12 @@ Jurisdictional) when the minimum is SEAL-2.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from scanner.model import Assessment, Unknown
+from scanner.evaluate.rules.base import Outcome, applies, level_words, places
+from scanner.model import Assessment, Rule, RuleContext, Unknown
 from scanner.policy.catalog import SEAL_OBJECTIVES
-from scanner.policy.pack import Rule
 from scanner.support.schema import Field, Int, MapOf, Obj, Str
-from scanner.evaluate.rules.base import Outcome, RuleContext, applies, level_words, places
 
 # The eight objectives' names (REFERENCE.md §1.8, S48).
 OBJECTIVES = {

@@ -9,7 +9,6 @@ are always in order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Badge:
     text: str
 
 
-Inline = Union[str, Link, Code, Strong, Small, Badge]
+Inline = str | Link | Code | Strong | Small | Badge
 Spans = tuple[Inline, ...]
 
 
@@ -57,7 +56,7 @@ class Para:
 @dataclass(frozen=True)
 class Item:
     spans: Spans
-    children: tuple["Block", ...] = ()
+    children: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,12 +109,12 @@ class Figure:
 @dataclass(frozen=True)
 class Section:
     title: Spans
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
     anchor: str
     kind: str = ""
 
 
-Block = Union[Para, Items, Pairs, Table, Figure, Section]
+Block = Para | Items | Pairs | Table | Figure | Section
 
 
 def plain(spans: Spans) -> str:

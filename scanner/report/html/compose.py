@@ -10,8 +10,9 @@ re-check; the run itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from scanner.report.html import svg as html_svg
 from scanner.report.html.blocks import (
@@ -32,8 +33,8 @@ from scanner.report.html.blocks import (
     Strong,
     Table,
 )
-from scanner.report.html.model import SEVERITIES, TRUST, UNKNOWN, Audit, Fact, FindingView, ResourceView, Trend
 from scanner.report.html.i18n import Strings
+from scanner.report.html.model import SEVERITIES, TRUST, UNKNOWN, Audit, Fact, FindingView, ResourceView, Trend
 
 SEVERITY_ICONS = {"critical": "‼", "high": "▲", "medium": "◆", "low": "▼", "info": "ℹ"}
 VERDICT_ICONS = {"non_compliant": "✗", "reservations": "⚠", "compliant": "✓", "empty": "?"}
@@ -158,7 +159,7 @@ def _where(audit: Audit, s: Strings) -> Section:
     matrix_table = Table(
         s("matrix_caption"),
         (s("level"), *[s.trust(t) for t in TRUST], s("total")),
-        tuple(Row(((s.level(level),), *[_num(n) for n in line], _num(sum(line))), level or "none") for level, line in zip(rows, counts)),
+        tuple(Row(((s.level(level),), *[_num(n) for n in line], _num(sum(line))), level or "none") for level, line in zip(rows, counts, strict=True)),
         name="matrix",
         column_keys=("level", *TRUST, "total"),
         numeric=frozenset(range(1, len(TRUST) + 2)),
@@ -202,7 +203,7 @@ def _bar_figure(chart_id: str, name: str, title: str, caption: str, column: str,
     table = Table(
         caption,
         (column, s("resources")),
-        tuple(Row(((label,), _num(n)), key) for (label, n), (key, _) in zip(labels, bars)),
+        tuple(Row(((label,), _num(n)), key) for (label, n), (key, _) in zip(labels, bars, strict=True)),
         name=name,
         numeric=frozenset({1}),
     )
@@ -396,13 +397,13 @@ def _trend(trend: Trend, s: Strings) -> Section:
     )
     names = [p.name or s("this_report") for p in trend.points]
     severities = [(sev, s.severity(sev)) for sev in reversed(SEVERITIES)]
-    svg = html_svg.trend_chart("chart-trend", s("trend_chart"), s("trend_desc"), [(n, p.by_severity) for n, p in zip(names, trend.points)], severities)
+    svg = html_svg.trend_chart("chart-trend", s("trend_chart"), s("trend_desc"), [(n, p.by_severity) for n, p in zip(names, trend.points, strict=True)], severities)
     table = Table(
         s("trend_caption"),
         (s("report"), *[s.severity(sev) for sev in SEVERITIES], s("total")),
         tuple(
             Row(((n,), *[_num(p.by_severity.get(sev, 0)) for sev in SEVERITIES], _num(p.total)), f"report-{i}" if p.name else "current")
-            for i, (n, p) in enumerate(zip(names, trend.points), 1)
+            for i, (n, p) in enumerate(zip(names, trend.points, strict=True), 1)
         ),
         name="trend",
         column_keys=("report", *SEVERITIES, "total"),

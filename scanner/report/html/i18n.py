@@ -11,7 +11,7 @@ then ``LANG`` (the POSIX order, first one set wins); a value starting with
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 LANGUAGES = ("en", "fr")
 

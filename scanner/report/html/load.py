@@ -9,11 +9,12 @@ checked, so reports of later versions (which only add fields) still load.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from scanner.support.jsonload import loads
 from scanner.report.html.model import SEVERITIES
+from scanner.support.jsonload import loads
 
 SCHEMA_VERSIONS = (1,)
 

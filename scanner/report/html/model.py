@@ -10,8 +10,9 @@ proves.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from scanner.model import Fact
 
@@ -365,7 +366,7 @@ def _fact(item: Mapping[str, Any]) -> Fact:
 
 def finding_views(doc: Mapping[str, Any]) -> list[FindingView]:
     resources = {(r["address"], r.get("root")): r for r in doc["resources"]}
-    return [finding_view(f, root, resources.get((f["address"], root))) for f, root in zip(doc["findings"], finding_roots(doc))]
+    return [finding_view(f, root, resources.get((f["address"], root))) for f, root in zip(doc["findings"], finding_roots(doc), strict=True)]
 
 
 def finding_view(f: Mapping[str, Any], root: str | None, resource: Mapping[str, Any] | None) -> FindingView:

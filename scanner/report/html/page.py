@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from scanner.model import Report
 from scanner.report.html.blocks import Badge, Block, Code, Figure, Inline, Items, Link, Pairs, Para, Row, Section, Small, Spans, Strong, Table
 from scanner.report.html.compose import Page, compose
+from scanner.report.html.i18n import Strings, language_from_environment
 from scanner.report.html.model import build_audit
 from scanner.report.html.style import STYLE
-from scanner.report.html.i18n import Strings, language_from_environment
 
 # Nothing may be fetched: inline styles and data: images only (https://www.w3.org/TR/CSP3/).
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"

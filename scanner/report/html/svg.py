@@ -10,8 +10,8 @@ CSS classes (``fill-…``) defined in ``html_style``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Mapping, Sequence
 
 WIDTH = 640
 ROW = 26

@@ -11,15 +11,16 @@ of the pool. Problems become ``ScanError`` entries located at
 from __future__ import annotations
 
 import concurrent.futures as futures
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from scanner.sources.aws.shard import Shard
 from scanner.model import Resource, ScanError, Unknown
 from scanner.sources.aws.clients import MAX_ATTEMPTS, ClientMaker, Credentials
 from scanner.sources.aws.collector import RegionAudit, api_errors, audit_region, bucket_regions, describe_failure, to_resources, unresolved_destinations
 from scanner.sources.aws.regions import RegionPlan, partition_of, plan_regions
 from scanner.sources.aws.services import RegionContext
+from scanner.sources.aws.shard import Shard
 
 SESSION_NAME = "sovscan-inventory"
 DEFAULT_REGION = "us-east-1"

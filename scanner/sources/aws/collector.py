@@ -8,8 +8,8 @@ its sensitivity is "unresolved", never "unclassified" and never compliant.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Mapping
 
 from scanner.model import DataCopy, Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources.aws.arn import holds_data, parse_arn
@@ -154,7 +154,7 @@ def _bucket_name(destination: str) -> str:
     return parsed.resource if parsed else destination
 
 
-def to_resources(audits: list[RegionAudit], regions_of_buckets: Mapping[str, "str | Unknown"], api: str = "aws") -> list[Resource]:
+def to_resources(audits: list[RegionAudit], regions_of_buckets: Mapping[str, str | Unknown], api: str = "aws") -> list[Resource]:
     """One Resource per ARN and account, whatever listings found it."""
     entries: dict[tuple, _Entry] = {}
     for audit in audits:
@@ -177,7 +177,7 @@ def to_resources(audits: list[RegionAudit], regions_of_buckets: Mapping[str, "st
     return sorted(resources, key=lambda r: (r.origin.account or "", str(r.region), r.address))
 
 
-def _resource(entry: _Entry, regions_of_buckets: Mapping[str, "str | Unknown"], api: str) -> Resource:
+def _resource(entry: _Entry, regions_of_buckets: Mapping[str, str | Unknown], api: str) -> Resource:
     parsed = parse_arn(entry.arn)
     kind = parsed.type if parsed else "unknown"
     region: str | Unknown
@@ -206,7 +206,7 @@ def _resource(entry: _Entry, regions_of_buckets: Mapping[str, "str | Unknown"], 
     )
 
 
-def _copy(account: str, copy: CopyRef, regions_of_buckets: Mapping[str, "str | Unknown"], api: str) -> DataCopy:
+def _copy(account: str, copy: CopyRef, regions_of_buckets: Mapping[str, str | Unknown], api: str) -> DataCopy:
     region: str | Unknown
     if copy.region is not None:
         region = copy.region

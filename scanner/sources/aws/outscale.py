@@ -12,7 +12,8 @@ their tags in-line.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from scanner.model import Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources.aws.clients import ClientMaker

@@ -14,8 +14,9 @@ they run.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from scanner.sources.aws.arn import build_arn, parse_arn
 

@@ -20,7 +20,7 @@ class Shard:
     count: int
 
     @classmethod
-    def parse(cls, text: str) -> "Shard":
+    def parse(cls, text: str) -> Shard:
         match = _SHAPE.fullmatch(text)
         if not match:
             raise ValueError(f"--shard {text!r}: expected I/N, e.g. 2/8 for the second of eight jobs")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from scanner.support.jsonload import loads
 from scanner.model import Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources import SourceResult
 from scanner.sources.exports.jsonitems import items_with_lines
+from scanner.support.jsonload import loads
 
 
 class RowProblem(Exception):

@@ -92,7 +92,7 @@ def _read_csv(text: str, display: str) -> SourceResult:
         if len(row) != len(columns):
             result.errors.append(ScanError(display, start, f"row skipped: {len(row)} cells for {len(columns)} columns"))
             continue
-        values = dict(zip(columns, (cell.strip() for cell in row)))
+        values = dict(zip(columns, (cell.strip() for cell in row), strict=False))
         tags = {c[len(TAG_PREFIX):]: v for c, v in values.items() if c.startswith(TAG_PREFIX) and v}
         try:
             tags.update(_tags_cell(values.get("tags", "")))

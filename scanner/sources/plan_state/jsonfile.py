@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.support.jsonload import loads
 from scanner.model import ScanError
+from scanner.support.jsonload import loads
 
 
 def read_json(path: Path, display: str, what: str) -> tuple[Any, str, ScanError | None]:

@@ -18,7 +18,7 @@ class ConfigOrigins:
         self.errors = errors
 
     @classmethod
-    def beside(cls, path: Path) -> "ConfigOrigins":
+    def beside(cls, path: Path) -> ConfigOrigins:
         folder = path.parent
         if not any(p.name.endswith((".tf", ".tf.json")) for p in folder.iterdir() if p.is_file()):
             return cls({}, [])

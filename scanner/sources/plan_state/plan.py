@@ -12,15 +12,16 @@ Format: https://developer.hashicorp.com/terraform/internals/json-format
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from scanner.model import Origin, Resource, ScanError, Tag, TraceStep, Unknown
+from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources import SourceResult
-from scanner.sources.plan_state.jsonfile import key_line, read_json
-from scanner.sources.terraform.extract.spec import ProviderSpec, TerraformSpec, load_terraform_spec
-from scanner.sources.plan_state.origins import ConfigOrigins
 from scanner.sources.plan_state.attributes import provider_type_from_name, read_region, read_tags
+from scanner.sources.plan_state.jsonfile import key_line, read_json
+from scanner.sources.plan_state.origins import ConfigOrigins
+from scanner.sources.terraform.extract.spec import ProviderSpec, TerraformSpec, load_terraform_spec
 
 SUPPORTED_MAJOR = "1"
 
@@ -102,7 +103,7 @@ def config_address(address: str) -> str:
     return "".join(out)
 
 
-def _resource(item: dict, config_resources: dict, providers: dict, variables: dict, spec: TerraformSpec, origins: "ConfigOrigins", display: str, root: str) -> Resource | None:
+def _resource(item: dict, config_resources: dict, providers: dict, variables: dict, spec: TerraformSpec, origins: ConfigOrigins, display: str, root: str) -> Resource | None:
     address = item.get("address")
     type_ = item.get("type")
     if not isinstance(address, str) or not isinstance(type_, str):

@@ -10,16 +10,17 @@ holds secrets) ever reaches a report.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources import SourceResult
+from scanner.sources.plan_state.attributes import provider_type_from_name, read_region, read_tags
 from scanner.sources.plan_state.jsonfile import key_line, read_json
+from scanner.sources.plan_state.origins import ConfigOrigins
 from scanner.sources.plan_state.plan import config_address
 from scanner.sources.terraform.extract.spec import load_terraform_spec
-from scanner.sources.plan_state.origins import ConfigOrigins
-from scanner.sources.plan_state.attributes import provider_type_from_name, read_region, read_tags
 
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:(?P<region>[a-z0-9-]*):")
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from scanner.model import Origin, Resource, TraceStep, Unknown
-from scanner.sources.terraform.module.config import Backend, ModuleConfig
 from scanner.sources.terraform.lang.evaluator import Budget, Evaluator
-from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
 from scanner.sources.terraform.lang.values import EvalError
+from scanner.sources.terraform.module.config import Backend, ModuleConfig
+from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
 
 BACKEND_TYPE = "terraform_backend"
 

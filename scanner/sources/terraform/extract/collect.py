@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import posixpath
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Iterator
+from typing import Any
 
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources.terraform.extract.backends import backend_resources
 from scanner.sources.terraform.extract.copies import attach_copies
-from scanner.sources.terraform.lang.redact import redact_error, redact_resource
-from scanner.sources.terraform.syntax.ast import references
-from scanner.sources.terraform.lang.evaluator import Budget
-from scanner.sources.terraform.module.inputs import VariableOptions, root_inputs
-from scanner.sources.terraform.module.instances import Context, DataObject, ModuleInstance, ResourceObject
-from scanner.sources.terraform.extract.placement import provider_region, region_text, resource_region
 from scanner.sources.terraform.extract.placement import hints as placement_hints
-from scanner.sources.terraform.module.project import Project, SandboxFiles, is_local_source
+from scanner.sources.terraform.extract.placement import provider_region, resource_region
 from scanner.sources.terraform.extract.spec import TerraformSpec, load_terraform_spec
 from scanner.sources.terraform.extract.tags import collect_tags
+from scanner.sources.terraform.lang.evaluator import Budget
+from scanner.sources.terraform.lang.redact import redact_error, redact_resource
+from scanner.sources.terraform.module.inputs import VariableOptions, root_inputs
+from scanner.sources.terraform.module.instances import Context, DataObject, ModuleInstance, ResourceObject
+from scanner.sources.terraform.module.project import Project, SandboxFiles, is_local_source
+from scanner.sources.terraform.syntax.ast import references
 
 BUDGET_PER_ROOT = 5_000_000  # node visits per root module: about two seconds of evaluation
 

@@ -11,17 +11,17 @@ destination, so the finding sits where the data comes from.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
 from scanner.model import DataCopy, Origin, Resource, Unknown
 from scanner.policy.paths import policies_dir
-from scanner.sources.terraform.syntax import ast
-from scanner.sources.terraform.module.instances import ResourceObject, as_text
 from scanner.sources.terraform.lang.values import materialize
+from scanner.sources.terraform.module.instances import ResourceObject, as_text
+from scanner.sources.terraform.syntax import ast
 from scanner.support.yamlload import load_yaml_file
 
 WORLDWIDE = "worldwide"  # the region of a CDN edge copy: caches anywhere in the world
@@ -36,7 +36,7 @@ def copy_facts() -> dict:
 
     path = policies_dir() / "copies.yml"
     support = Path(__file__).parents[3] / "support"
-    inputs = [path, support / "yamlload.py", support / "yamlparse.py"]
+    inputs = [path, *sorted(support.glob("yaml*.py"))]
     return resultcache.cached("copies", inputs, lambda: load_yaml_file(path, "policies/copies.yml"), lambda v: isinstance(v, dict))
 
 

@@ -7,12 +7,12 @@ produced the region is kept as a trace.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 from scanner.model import Origin, TraceStep, Unknown
-from scanner.sources.terraform.module.instances import ProviderInstance, ResourceObject, as_text
 from scanner.sources.terraform.extract.spec import ProviderSpec
+from scanner.sources.terraform.module.instances import ProviderInstance, ResourceObject, as_text
 
 
 def region_text(value, spec: ProviderSpec) -> str | Unknown | None:
@@ -33,7 +33,7 @@ def resource_region(
     provider: ProviderInstance | None,
     missing: str | None,
     trace: list[TraceStep],
-    inherit: Callable[[ResourceObject, list[TraceStep]], "str | Unknown | None"] | None = None,
+    inherit: Callable[[ResourceObject, list[TraceStep]], str | Unknown | None] | None = None,
 ) -> str | Unknown:
     """The region of a resource instance.
 

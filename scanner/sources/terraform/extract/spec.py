@@ -147,7 +147,7 @@ def load_terraform_spec(path: Path | None = None) -> TerraformSpec:
 
     path = path or policies_dir() / "terraform.yml"
     support = Path(__file__).parents[3] / "support"
-    inputs = [path, Path(__file__), support / "schema.py", support / "yamlload.py", support / "yamlparse.py"]
+    inputs = [path, Path(__file__), support / "schema.py", *sorted(support.glob("yaml*.py"))]
     return resultcache.cached("terraform-spec", inputs, lambda: _read_spec(path), lambda v: isinstance(v, TerraformSpec), extra=str(path))
 
 

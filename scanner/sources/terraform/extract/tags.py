@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.model import Origin, Tag, Unknown
-from scanner.sources.terraform.module.instances import ProviderInstance, ResourceObject, as_text
 from scanner.sources.terraform.extract.spec import ProviderSpec, TagSource
 from scanner.sources.terraform.lang.values import PartialMap, materialize
+from scanner.sources.terraform.module.instances import ProviderInstance, ResourceObject, as_text
 
 DEFAULT_SOURCES = (TagSource(map="tags"), TagSource(map="labels"))
 

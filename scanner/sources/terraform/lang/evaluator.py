@@ -12,16 +12,15 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from scanner.model import TraceStep
-from scanner.sources.terraform.syntax import ast
 from scanner.sources.terraform.lang import functions
 from scanner.sources.terraform.lang.values import (
     MAX_NUMBER_BITS,
     EvalError,
-    check_number,
     Lazy,
     PartialMap,
     TfSet,
     Unknown,
+    check_number,
     check_size,
     contains_unknown,
     iterate,
@@ -31,6 +30,7 @@ from scanner.sources.terraform.lang.values import (
     to_string,
     type_name,
 )
+from scanner.sources.terraform.syntax import ast
 
 
 class Budget:
@@ -49,7 +49,7 @@ class Budget:
 class Scope(Protocol):
     files: functions.FileAccess | None
 
-    def lookup(self, name: str, line: int, ev: "Evaluator") -> Any:
+    def lookup(self, name: str, line: int, ev: Evaluator) -> Any:
         """Value of a root name (var, local, module, a resource type…); raise KeyError if none."""
 
 
@@ -61,12 +61,12 @@ class Bindings:
         self.names = names
         self.files = parent.files
 
-    def lookup(self, name: str, line: int, ev: "Evaluator") -> Any:
+    def lookup(self, name: str, line: int, ev: Evaluator) -> Any:
         if name in self.names:
             return self.names[name]
         return self.parent.lookup(name, line, ev)
 
-    def resolve_path(self, path: list[str], line: int, ev: "Evaluator") -> Any:
+    def resolve_path(self, path: list[str], line: int, ev: Evaluator) -> Any:
         if path[0] in self.names:
             return _NOT_A_PATH
         return _resolve_path(path, self.parent, ev, line)

@@ -19,21 +19,21 @@ import json
 import math
 import re
 import urllib.parse
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from scanner.sources.terraform.lang.values import (
     MAX_COLLECTION,
     MAX_NUMBER_BITS,
     MAX_STRING,
-    check_number,
     EvalError,
     PartialMap,
     TfSet,
     Unknown,
+    check_number,
     check_size,
     contains_unknown,
     first_unknown,
-    format_number,
     materialize,
     to_bool,
     to_json,
@@ -438,7 +438,7 @@ def _zipmap(keys: Any, values: Any) -> Any:
     keys, values = _known_list(keys, "zipmap"), _list(values, "zipmap")
     if len(keys) != len(values):
         raise EvalError("zipmap(): lists of different lengths")
-    return {_str(k, "zipmap"): v for k, v in zip(keys, values)}
+    return {_str(k, "zipmap"): v for k, v in zip(keys, values, strict=False)}
 
 
 def _setop(op: str) -> Callable[..., Any]:
@@ -492,7 +492,7 @@ def _transpose(value: Any) -> Any:
 
 def _matchkeys(values: Any, keys: Any, search: Any) -> Any:
     values, keys, search = _list(values, "matchkeys"), _known_list(keys, "matchkeys"), _known_list(search, "matchkeys")
-    return [v for v, k in zip(values, keys) if k in search]
+    return [v for v, k in zip(values, keys, strict=False) if k in search]
 
 
 # --------------------------------------------------------------------------- conversions and encodings
@@ -571,7 +571,7 @@ def _csvdecode(text: Any) -> Any:
     if not rows:
         return []
     header = rows[0]
-    return [dict(zip(header, row)) for row in rows[1:]]
+    return [dict(zip(header, row, strict=False)) for row in rows[1:]]
 
 
 def _base64decode(text: Any) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from scanner.model import DataCopy, Resource, ScanError, Tag, TraceStep, Unknown
+from scanner.model import DataCopy, Resource, ScanError, TraceStep, Unknown
 
 MIN_SECRET_LENGTH = 4  # shorter values ("1", "eu") would blank out unrelated text
 HIDDEN = "(sensitive value)"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.sources.terraform.syntax import ast
 from scanner.sources.terraform.lang.values import (
     EvalError,
     Lazy,
@@ -23,6 +22,7 @@ from scanner.sources.terraform.lang.values import (
     to_string,
     type_name,
 )
+from scanner.sources.terraform.syntax import ast
 
 PRIMITIVES = ("string", "number", "bool", "any")
 
@@ -30,9 +30,9 @@ PRIMITIVES = ("string", "number", "bool", "any")
 @dataclass(frozen=True)
 class TypeSpec:
     kind: str  # string, number, bool, any, list, set, map, object, tuple
-    inner: "TypeSpec | None" = None
-    attrs: tuple[tuple[str, "TypeSpec", bool, Any], ...] = ()  # (name, type, optional, default)
-    items: tuple["TypeSpec", ...] = ()
+    inner: TypeSpec | None = None
+    attrs: tuple[tuple[str, TypeSpec, bool, Any], ...] = ()  # (name, type, optional, default)
+    items: tuple[TypeSpec, ...] = ()
 
     @property
     def is_primitive(self) -> bool:
@@ -118,5 +118,5 @@ def convert(value: Any, spec: TypeSpec, what: str = "value") -> Any:
     if kind == "tuple":
         if not isinstance(value, list) or len(value) != len(spec.items):
             raise EvalError(f"{what} must be a tuple of {len(spec.items)} elements")
-        return [convert(v, s, what) for v, s in zip(value, spec.items)]
+        return [convert(v, s, what) for v, s in zip(value, spec.items, strict=False)]
     return value

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from scanner.model import Unknown, is_unknown
 
@@ -44,7 +45,7 @@ class TfSet(list):
     """A set of values in Terraform's order."""
 
     @classmethod
-    def of(cls, items: list) -> "TfSet":
+    def of(cls, items: list) -> TfSet:
         unique: list = []
         seen: set = set()
         for item in items:

@@ -10,20 +10,21 @@ complex type is read as an HCL expression, a primitive one as a plain string.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from scanner.support.jsonload import loads
 from scanner.model import Origin, ScanError, Unknown
-from scanner.sources.terraform.syntax import ast
-from scanner.sources.terraform.module.config import ModuleConfig
 from scanner.sources.terraform.lang.evaluator import Budget, Evaluator
-from scanner.sources.terraform.syntax.files import read_text
-from scanner.sources.terraform.syntax.hcl import HclSyntaxError, parse_body, parse_expression
-from scanner.sources.terraform.module.instances import RootInput, _EMPTY_SCOPE
 from scanner.sources.terraform.lang.types import parse_type
 from scanner.sources.terraform.lang.values import EvalError
+from scanner.sources.terraform.module.config import ModuleConfig
+from scanner.sources.terraform.module.instances import _EMPTY_SCOPE, RootInput
+from scanner.sources.terraform.syntax import ast
+from scanner.sources.terraform.syntax.files import read_text
+from scanner.sources.terraform.syntax.hcl import HclSyntaxError, parse_body, parse_expression
+from scanner.support.jsonload import loads
 
 
 class VarSyntaxError(ValueError):

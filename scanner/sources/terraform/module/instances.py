@@ -11,28 +11,29 @@ line it came from.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from scanner.model import Origin, ScanError, TraceStep
-from scanner.sources.terraform.syntax import ast
-from scanner.sources.terraform.module.config import ModuleCall, ModuleConfig, ProviderBlock, ResourceBlock, Variable
-from scanner.sources.terraform.lang.evaluator import Bindings, Budget, Evaluator, _NOT_A_PATH, get_attr
+from scanner.sources.terraform.lang.evaluator import _NOT_A_PATH, Bindings, Budget, Evaluator, get_attr
 from scanner.sources.terraform.lang.functions import FileAccess
 from scanner.sources.terraform.lang.redact import remember
 from scanner.sources.terraform.lang.types import convert, parse_type
 from scanner.sources.terraform.lang.values import (
     EvalError,
-    iterate,
     Lazy,
     PartialMap,
     TfSet,
     Unknown,
+    iterate,
     materialize,
     render,
     to_number,
     to_string,
 )
+from scanner.sources.terraform.module.config import ModuleCall, ModuleConfig, ProviderBlock, ResourceBlock, Variable
+from scanner.sources.terraform.syntax import ast
 
 MAX_INSTANCES = 10_000
 MAX_MODULE_DEPTH = 32
@@ -53,7 +54,7 @@ class Context:
     def __init__(
         self,
         load_module: Callable[[str], ModuleConfig | None],
-        resolve_source: Callable[["ModuleInstance", ModuleCall], tuple[str | None, str | None]],
+        resolve_source: Callable[[ModuleInstance, ModuleCall], tuple[str | None, str | None]],
         files_for: Callable[[str], FileAccess],
         budget: Budget | None = None,
     ):
@@ -66,8 +67,8 @@ class Context:
         self.active: list[tuple[str, str, str, int]] = []  # (module address, key, file, line)
         self.root_dir = "."  # the root module's folder, relative to the scan root
         self.secrets: set[str] = set()  # values of sensitive variables and outputs, never to be shown
-        self.data_handlers: dict[str, Callable[["DataObject", str], Any]] = {}
-        self.computed_handlers: dict[str, Callable[["ResourceObject", str], Any]] = {}
+        self.data_handlers: dict[str, Callable[[DataObject, str], Any]] = {}
+        self.computed_handlers: dict[str, Callable[[ResourceObject, str], Any]] = {}
 
     def error(self, file: str | None, line: int | None, message: str) -> None:
         key = (file, line, message)
@@ -92,7 +93,7 @@ class ModuleInstance:
         ctx: Context,
         config: ModuleConfig,
         address: str,
-        parent: "ModuleInstance | None" = None,
+        parent: ModuleInstance | None = None,
         call: ModuleCall | None = None,
         call_scope: Any = None,
         root_inputs: dict[str, RootInput] | None = None,
@@ -110,7 +111,7 @@ class ModuleInstance:
         self._memo: dict[str, tuple[Any, tuple[TraceStep, ...]]] = {}
         self._instances: dict[tuple[str, str, str], Any] = {}
         self._children: dict[str, Any] = {}
-        self._providers: dict[str, "ProviderInstance | None"] = {}
+        self._providers: dict[str, ProviderInstance | None] = {}
         self.unknown_instances: Unknown | None = None  # set when the call's count/for_each is unknown
         self._region_memo: dict[str, tuple[Any, list[TraceStep]]] = {}  # parent locations, for inheritance
 
@@ -349,10 +350,10 @@ class ModuleInstance:
         if block.count is not None:
             return [obj for _, obj in objects]
         if block.for_each is not None:
-            return {key: obj for key, obj in objects}
+            return dict(objects)
         return objects[0][1]
 
-    def resource_objects(self, block: ResourceBlock) -> list["ResourceObject"] | Unknown:
+    def resource_objects(self, block: ResourceBlock) -> list[ResourceObject] | Unknown:
         expansion = self.expansion(block, block.mode)
         if isinstance(expansion, Unknown):
             return expansion
@@ -360,7 +361,7 @@ class ModuleInstance:
 
     # ------------------------------------------------------------------ module calls
 
-    def children(self, name: str) -> list[tuple[Any, "ModuleInstance"]] | None:
+    def children(self, name: str) -> list[tuple[Any, ModuleInstance]] | None:
         """Instances of a module call (one, marked, when count/for_each is unknown), or None."""
         if name in self._children:
             return self._children[name]
@@ -387,7 +388,7 @@ class ModuleInstance:
         self._children[name] = result
         return result
 
-    def _make_child(self, call: ModuleCall, config: ModuleConfig, key: Any, names: dict, unknown: Unknown | None) -> "ModuleInstance":
+    def _make_child(self, call: ModuleCall, config: ModuleConfig, key: Any, names: dict, unknown: Unknown | None) -> ModuleInstance:
         address = self.prefix(f"module.{call.name}{_key_text(key)}")
         scope = Bindings(self, names) if names else self
         child = ModuleInstance(self.ctx, config, address, self, call, scope, depth=self.depth + 1)
@@ -416,10 +417,10 @@ class ModuleInstance:
         if call.count is not None:
             return [obj for _, obj in objects]
         if call.for_each is not None:
-            return {key: obj for key, obj in objects}
+            return dict(objects)
         return objects[0][1]
 
-    def all_children(self) -> Iterator["ModuleInstance"]:
+    def all_children(self) -> Iterator[ModuleInstance]:
         for name in self.config.module_calls:
             for _, child in self.children(name) or ():
                 yield child
@@ -430,12 +431,12 @@ class ModuleInstance:
         source = self.config.required_providers.get(local_name)
         return source.rsplit("/", 1)[-1] if source else local_name
 
-    def provider_for(self, block: ResourceBlock) -> tuple[str, "ProviderInstance | None", str | None]:
+    def provider_for(self, block: ResourceBlock) -> tuple[str, ProviderInstance | None, str | None]:
         """(provider local key, its configuration, why it is missing) for a resource."""
         key = block.provider_ref or block.type.split("_", 1)[0]
         return key, *self.provider(key)
 
-    def provider(self, key: str) -> tuple["ProviderInstance | None", str | None]:
+    def provider(self, key: str) -> tuple[ProviderInstance | None, str | None]:
         if key in self._providers:
             return self._providers[key], None if self._providers[key] else self._missing_reason(key)
         found: ProviderInstance | None = None

@@ -15,14 +15,14 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-from scanner.support.jsonload import loads
 from scanner.model import ScanError, Unknown
-from scanner.sources.terraform.syntax import ast
-from scanner.sources.terraform.module.config import ModuleCall, ModuleConfig, build_module
-from scanner.sources.terraform.syntax.files import CONFIG_SUFFIXES, Discovered, discover, parse_text, read_bytes, read_text, relative
 from scanner.sources.terraform.lang.functions import FileAccess
-from scanner.sources.terraform.syntax.hcl import HclSyntaxError, parse_template
 from scanner.sources.terraform.lang.values import EvalError
+from scanner.sources.terraform.module.config import ModuleCall, ModuleConfig, build_module
+from scanner.sources.terraform.syntax import ast
+from scanner.sources.terraform.syntax.files import CONFIG_SUFFIXES, Discovered, discover, parse_text, read_bytes, read_text, relative
+from scanner.sources.terraform.syntax.hcl import HclSyntaxError, parse_template
+from scanner.support.jsonload import loads
 
 MAX_READ_BYTES = 1024 * 1024
 
@@ -251,7 +251,6 @@ class SandboxFiles(FileAccess):
         except HclSyntaxError as exc:
             raise EvalError(f"templatefile(): {path}: {exc.message}") from None
         from scanner.sources.terraform.lang.evaluator import Bindings, Evaluator
-        from scanner.sources.terraform.module.instances import _EMPTY_SCOPE
 
         scope = Bindings(_TemplateScope(self), dict(variables))
         return Evaluator(self._budget_factory()).eval(expr, scope)

@@ -9,7 +9,7 @@ lark or hcl2 shapes and the nodes pickle cheaply into the parse cache.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,15 +22,15 @@ class Literal:
 class Template:
     """A string with interpolations: parts are str or expressions or directives."""
 
-    parts: tuple["TemplatePart", ...]
+    parts: tuple[TemplatePart, ...]
     line: int
 
 
 @dataclass(frozen=True, slots=True)
 class TemplateIf:
-    cond: "Expr"
-    then: tuple["TemplatePart", ...]
-    otherwise: tuple["TemplatePart", ...]
+    cond: Expr
+    then: tuple[TemplatePart, ...]
+    otherwise: tuple[TemplatePart, ...]
     line: int
 
 
@@ -38,8 +38,8 @@ class TemplateIf:
 class TemplateFor:
     key_var: str | None
     value_var: str
-    collection: "Expr"
-    body: tuple["TemplatePart", ...]
+    collection: Expr
+    body: tuple[TemplatePart, ...]
     line: int
 
 
@@ -53,15 +53,15 @@ class Name:
 
 @dataclass(frozen=True, slots=True)
 class GetAttr:
-    obj: "Expr"
+    obj: Expr
     name: str
     line: int
 
 
 @dataclass(frozen=True, slots=True)
 class Index:
-    obj: "Expr"
-    key: "Expr"
+    obj: Expr
+    key: Expr
     line: int
 
 
@@ -69,7 +69,7 @@ class Index:
 class Splat:
     """``obj[*].a.b`` or ``obj.*.a``: ``steps`` apply to each element."""
 
-    obj: "Expr"
+    obj: Expr
     steps: tuple[tuple[str, Any], ...]  # ("attr", name) or ("index", Expr)
     line: int
 
@@ -77,43 +77,43 @@ class Splat:
 @dataclass(frozen=True, slots=True)
 class Call:
     name: str  # "provider::aws::arn_parse" for provider functions
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     expand_last: bool
     line: int
 
 
 @dataclass(frozen=True, slots=True)
 class TupleExpr:
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
     line: int
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectExpr:
-    items: tuple[tuple["Expr", "Expr"], ...]  # a bare identifier key is a Literal string
+    items: tuple[tuple[Expr, Expr], ...]  # a bare identifier key is a Literal string
     line: int
 
 
 @dataclass(frozen=True, slots=True)
 class Conditional:
-    cond: "Expr"
-    then: "Expr"
-    otherwise: "Expr"
+    cond: Expr
+    then: Expr
+    otherwise: Expr
     line: int
 
 
 @dataclass(frozen=True, slots=True)
 class BinaryOp:
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     line: int
 
 
 @dataclass(frozen=True, slots=True)
 class UnaryOp:
     op: str
-    operand: "Expr"
+    operand: Expr
     line: int
 
 
@@ -121,10 +121,10 @@ class UnaryOp:
 class ForExpr:
     key_var: str | None
     value_var: str
-    collection: "Expr"
-    key_expr: "Expr | None"  # None for a tuple-producing for
-    value_expr: "Expr"
-    cond: "Expr | None"
+    collection: Expr
+    key_expr: Expr | None  # None for a tuple-producing for
+    value_expr: Expr
+    cond: Expr | None
     group: bool
     line: int
 
@@ -137,11 +137,10 @@ class Invalid:
     line: int
 
 
-Expr = Union[
-    Invalid,
-    Literal, Template, Name, GetAttr, Index, Splat, Call, TupleExpr, ObjectExpr, Conditional, BinaryOp, UnaryOp, ForExpr
-]
-TemplatePart = Union[str, Expr, TemplateIf, TemplateFor]
+Expr = (
+    Invalid | Literal | Template | Name | GetAttr | Index | Splat | Call | TupleExpr | ObjectExpr | Conditional | BinaryOp | UnaryOp | ForExpr
+)
+TemplatePart = str | Expr | TemplateIf | TemplateFor
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +154,7 @@ class Attribute:
 class Block:
     type: str
     labels: tuple[str, ...]
-    body: "Body"
+    body: Body
     line: int
     end_line: int
 

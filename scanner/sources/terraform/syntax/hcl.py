@@ -476,10 +476,10 @@ def _heredoc(node: Tree, line: int) -> ast.Expr:
     if lines and lines[-1].strip() == "":
         lines = lines[:-1]
     if trim:
-        indents = [len(l) - len(l.lstrip(" \t")) for l in lines if l.strip()]
+        indents = [len(row) - len(row.lstrip(" \t")) for row in lines if row.strip()]
         cut = min(indents) if indents else 0
-        lines = [l[cut:] for l in lines]
-    text = "\n".join(l.rstrip("\r") for l in lines) + ("\n" if lines else "")
+        lines = [row[cut:] for row in lines]
+    text = "\n".join(row.rstrip("\r") for row in lines) + ("\n" if lines else "")
     return parse_template(text, line + 1)
 
 

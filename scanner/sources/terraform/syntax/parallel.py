@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from scanner.model import ScanError
 from scanner.sources.terraform.syntax import ast
@@ -70,8 +71,8 @@ def parse_files(files: Sequence[tuple[Path, str]], workers: int | None = None) -
     except (BrokenProcessPool, OSError):
         return [parse_one(path, display) for path, display in files]
     results: list[Parsed | ScanError] = []
-    for chunk, chunk_results in zip(chunks, encoded):
-        for (path, display), (kind, data) in zip(chunk, chunk_results):
+    for chunk, chunk_results in zip(chunks, encoded, strict=True):
+        for (path, display), (kind, data) in zip(chunk, chunk_results, strict=True):
             if kind == "parsed":
                 results.append(decode(data, display))
             elif kind == "unreadable":
@@ -117,7 +118,7 @@ def _chunks(files: list[tuple[Path, str]], count: int) -> list[list[tuple[Path, 
     target = sum(sizes) / count
     chunks: list[list[tuple[Path, str]]] = [[]]
     filled = 0.0
-    for item, size in zip(files, sizes):
+    for item, size in zip(files, sizes, strict=True):
         if filled >= target and len(chunks) < count:
             chunks.append([])
             filled = 0.0
@@ -145,7 +146,7 @@ def preparse(files: Sequence[tuple[Path, str]], cache: Any = None, workers: int 
             known = cache.key_read(path) if cache is not None else None  # the hash get() just took of its bytes
             groups.setdefault(("key", known) if known else _content_key(path, display), []).append((path, display))
     firsts = [members[0] for members in groups.values()]
-    for members, result in zip(groups.values(), parse_files(firsts, workers)):
+    for members, result in zip(groups.values(), parse_files(firsts, workers), strict=True):
         first_path, first_display = members[0]
         if cache is not None and not isinstance(result, ScanError):
             cache.put(first_path, result)

@@ -50,9 +50,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scanner.support.cache import write_atomically
 from scanner.model import ScanError
 from scanner.sources.terraform.syntax import ast
+from scanner.support.cache import write_atomically
 
 FORMAT = b"sovscan-parse-cache-1"
 MAGIC = b"SVPC\x01\x00\r\n"  # the \r\n catches a text-mode rewrite of the file
@@ -180,7 +180,7 @@ class ParseCache:
         self.misses = 0
 
     @classmethod
-    def open(cls, directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> "ParseCache | None":
+    def open(cls, directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseCache | None:
         """The cache under ``directory``, or None when it cannot be created."""
         folder = Path(directory) / SUBDIR
         try:
