@@ -54,9 +54,9 @@ def _own(resource: Resource, vocabulary: Vocabulary) -> _Own:
                 own.evidence.append(step)
                 own.first_proof.setdefault(level, step)
     for key in vocabulary.workload_keys:
-        tag = by_key.get(key)
-        if tag is not None and isinstance(tag.value, str) and tag.value.strip():
-            own.workload = tag.value.strip()
+        workload_tag = by_key.get(key)
+        if workload_tag is not None and isinstance(workload_tag.value, str) and workload_tag.value.strip():
+            own.workload = workload_tag.value.strip()
             break
     if not own.classes and own.unresolved is None and isinstance(resource.tags_complete, Unknown):
         own.unresolved = f"some tags are unknown ({resource.tags_complete.reason})"

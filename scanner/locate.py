@@ -78,7 +78,7 @@ def offer_for(provider: Provider, region_id: str, resource: Resource) -> Offer |
         if match.resource_types and not any(fnmatch.fnmatchcase(resource.type, p) for p in match.resource_types):
             continue
         if match.hints and not all(
-            isinstance(resource.hints.get(name), str) and re.fullmatch(pattern, resource.hints[name])
+            isinstance(hint := resource.hints.get(name), str) and re.fullmatch(pattern, hint)
             for name, pattern in match.hints
         ):
             continue
@@ -132,7 +132,7 @@ def _status_in_any_region(provider: Provider, scheme: str, resource: Resource, a
 
 # --------------------------------------------------------------------------- candidates
 
-def _providers_for(resource: Resource, catalog: Catalog) -> tuple[list[Provider], str | None, str | Unknown | None]:
+def _providers_for(resource: Resource, catalog: Catalog) -> tuple[list[Provider], str | None, Unknown | None]:
     """(candidate providers, region fixed by an endpoint, why there are none)."""
     pinned = resource.hints.get("cloud")
     if isinstance(pinned, str) and pinned in catalog.providers:
@@ -184,7 +184,7 @@ def candidates(resource: Resource, catalog: Catalog) -> tuple[list[Candidate], U
     if problem is not None:
         return [], problem
     if resource.hints.get("area") == WORLDWIDE.id:
-        return [Candidate(p, WORLDWIDE, WORLDWIDE.id) for p in providers], None
+        return [Candidate(p, WORLDWIDE, "worldwide") for p in providers], None
     region = endpoint_region or resource.region
     if isinstance(region, Unknown):
         found = [Candidate(p, r, r.id or region) for p in providers for r in p.regions]

@@ -219,7 +219,7 @@ def _own_folders() -> set[str]:
     return {os.path.realpath(directory)} if directory is not None else set()
 
 
-def _add_tree(digest, root: Path, skipped: set[str] = frozenset()) -> None:
+def _add_tree(digest, root: Path, skipped: frozenset[str] | set[str] = frozenset()) -> None:
     """Every name under ``root`` and every file's bytes, in a fixed order; symlinks by what they lead to.
 
     ``skipped``: real paths of folders left out, with their names: sovscan's

@@ -73,7 +73,10 @@ def _packs_with(rule_id: str, policy) -> list[str]:
     for name in available_packs():
         if name == policy.pack.id:
             continue
-        other, _ = load_pack(pack_path(name), policy.vocabulary, kinds=RULE_OPTIONS)
+        path = pack_path(name)
+        if path is None:
+            continue  # cannot happen: the name was just listed
+        other, _ = load_pack(path, policy.vocabulary, kinds=RULE_OPTIONS)
         if other is not None and other.rule(rule_id) is not None:
             found.append(name)
     return found

@@ -165,7 +165,7 @@ def compare(declared: Sequence[Assessment], deployed: Sequence[Assessment], rule
         level = a.classification.level
         if undeclared is None or not undeclared.enabled or id(a) in matched or not a.resource.holds_data or not (a.classification.classes & undeclared.levels):
             continue
-        message = f"{level.capitalize()} data in {_where(a.hosting)} that no scanned Terraform declares."
+        message = f"{(level or 'classified').capitalize()} data in {_where(a.hosting)} that no scanned Terraform declares."
         evidence = {"sensitivity": sensitivity_evidence(a), "hosting": hosting_evidence(a.hosting)}
         findings.append(Finding(UNDECLARED, undeclared.severity, a.resource.address, message, a.resource.origin, evidence))
     return findings

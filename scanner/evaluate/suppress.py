@@ -254,12 +254,12 @@ def waiver_matches(waiver: Suppression, item: Located) -> bool:
 
 def _own_file(origin: Origin) -> bool:
     """Files of the user's repository, never a downloaded module under .terraform/."""
-    return bool(origin.file) and ".terraform" not in origin.file.split("/")
+    return origin.file is not None and ".terraform" not in origin.file.split("/")
 
 
 def inline_matches(suppression: Suppression, item: Located, source: SourceFile) -> bool:
     resource = item.resource
-    if resource is None or item.finding.rule not in suppression.rules:
+    if resource is None or item.finding.rule not in suppression.rules or suppression.line is None:
         return False
     for block in (resource.origin, *resource.module_calls):
         if block.file != suppression.file or block.line is None or not _own_file(block):
@@ -276,7 +276,7 @@ def files_to_read(report: Report) -> list[str]:
     for assessment in report.assessments:
         resource = assessment.resource
         for origin in (resource.origin, *resource.module_calls):
-            if _own_file(origin) and origin.file.endswith(".tf"):
+            if origin.file is not None and _own_file(origin) and origin.file.endswith(".tf"):
                 found.add(origin.file)
     return sorted(found)
 

@@ -97,7 +97,7 @@ class DataCopy:
     kind: str  # e.g. "s3-replication", "dynamodb-replica", "cdn-edge"
     provider: str
     region: str | Unknown
-    hints: Mapping[str, str] = field(default_factory=dict)
+    hints: Mapping[str, str | Unknown] = field(default_factory=dict)
     origin: Origin = field(default_factory=Origin)
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Certification
+from scanner.model import Certification, Unknown
 from scanner.policy.paths import display_path, policies_dir
 from scanner.support.schema import (
     INVALID,
@@ -34,7 +34,7 @@ from scanner.support.schema import (
     Str,
     Where,
 )
-from scanner.support.yamlload import YamlError, load_yaml_file
+from scanner.support.yamlload import LineDict, YamlError, load_yaml_file
 
 EXPOSURE_STATUSES = ("exposed", "mitigated", "not_exposed", "unclear")
 CONFIDENCE = ("confirmed", "unconfirmed")
@@ -123,7 +123,7 @@ class Detection:
 class SealAssessment:
     """SEAL levels (0-4) per EU Cloud Sovereignty Framework objective, and who assessed them."""
 
-    levels: dict[str, int]  # SOV-1 … SOV-8
+    levels: Mapping[str, int | Unknown]  # SOV-1 … SOV-8; Unknown where only an untrusted scoring rates it
     provenance: str  # official | tender | third-party | self-assessed
     confidence: str
     sources: tuple[str, ...]
@@ -568,7 +568,7 @@ def _load_sources(path: Path, problems: CatalogProblems) -> dict[str, Source] | 
     except YamlError as exc:
         problems.add(exc.line, exc.message)
         return None
-    if not isinstance(raw, dict) or "sources" not in raw:
+    if not isinstance(raw, LineDict) or "sources" not in raw:
         problems.add(getattr(raw, "line", 1), "the document lacks the required key 'sources' (a mapping of source id to url, published, note, reliability)")
         return None
     checked = MapOf(_SOURCE, key=Str(pattern=SourceId.shape.pattern, expected="a source id such as S12 or U03")).check(raw["sources"], Where("sources", raw.line_of("sources")), problems)

@@ -171,7 +171,7 @@ def find_config(start: Path) -> Path | None:
     return find_upward(start, CONFIG_NAMES)
 
 
-def _sections(raw: dict, problems: Problems) -> dict:
+def _sections(raw: LineDict, problems: Problems) -> dict:
     """Check each top-level key on its own, so one bad section does not discard the others."""
     checked: dict[str, Any] = {}
     for key in raw:
@@ -212,7 +212,8 @@ def load_config(path: Path | None, display: str | None = None) -> tuple[Config, 
     checked = _sections(raw, problems)
     vocabulary = checked["vocabulary"] or {"classification_keys": [], "workload_keys": [], "values": {}}
     rules_raw = raw.get("rules") or {}
-    hosting_raw = raw.get("hosting") if isinstance(raw.get("hosting"), list) else []
+    hosting = raw.get("hosting")
+    hosting_raw = hosting if isinstance(hosting, list) else []
     return Config(
         file=display,
         pack=checked["pack"],

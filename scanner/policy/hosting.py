@@ -23,6 +23,7 @@ from scanner.model import Unknown
 from scanner.policy.catalog import PROVIDER, Catalog, CatalogProblems, Provider, SealAssessment, build_provider
 from scanner.policy.config import SEAL_PROVENANCE, Config
 from scanner.support.schema import INVALID, Where
+from scanner.support.yamlload import LineDict
 
 
 def declared_providers(config: Config, catalog: Catalog) -> tuple[list[Provider], list[tuple[str, int | None, str]]]:
@@ -31,7 +32,7 @@ def declared_providers(config: Config, catalog: Catalog) -> tuple[list[Provider]
     providers: list[Provider] = []
     seen: dict[str, int | None] = {}
     for index, raw in enumerate(config.hosting):
-        if not isinstance(raw, dict):
+        if not isinstance(raw, LineDict):
             continue  # load_config reported it
         where = Where(f"hosting[{index}]", getattr(raw, "line", None))
         provider = _provider(raw, where, config.file or ".sovscan.yml", problems)

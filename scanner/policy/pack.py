@@ -19,7 +19,7 @@ from scanner.model import Rule, Severity
 from scanner.policy.paths import display_path, policies_dir
 from scanner.policy.vocabulary import Vocabulary
 from scanner.support.schema import INVALID, AnyMapping, Field, ListOf, MapOf, Obj, Problems, Str, Where
-from scanner.support.yamlload import YamlError, load_yaml_file
+from scanner.support.yamlload import LineDict, YamlError, load_yaml_file
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 SOURCE_ID = r"S\d{2,3}|U\d{2,3}"
@@ -223,5 +223,5 @@ def _check_unused_references(references: dict, raw_rules: list, raw: Any, proble
     raw_refs = raw.get("references") if isinstance(raw, dict) else None
     for ref in references:
         if ref not in cited:
-            line = raw_refs.line_of(ref) if hasattr(raw_refs, "line_of") else None
+            line = raw_refs.line_of(ref) if isinstance(raw_refs, LineDict) else None
             problems.add(line, f"key 'references.{ref}' is cited by no rule; expected every reference to be used (remove it or cite it)")

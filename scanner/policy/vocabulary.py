@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scanner.policy.paths import display_path, policies_dir
 from scanner.support.schema import INVALID, Field, ListOf, Obj, Problems, Str, Where
-from scanner.support.yamlload import YamlError, load_yaml_file
+from scanner.support.yamlload import LineList, YamlError, load_yaml_file
 
 
 def normalize_key(key: str) -> str:
@@ -112,7 +112,7 @@ def _synonyms(levels: list[dict], raw_levels: list, problems: Problems) -> dict[
             key = normalize_value(word)
             owner = synonyms.get(key)
             if owner is not None and owner != level["id"]:
-                line = raw_words.line_of(position - 1) if position and hasattr(raw_words, "line_of") else level["_line"]
+                line = raw_words.line_of(position - 1) if position and isinstance(raw_words, LineList) else level["_line"]
                 problems.add(line, f"key 'levels[{index}].synonyms' of level '{level['id']}' repeats '{word}', already a synonym of level '{owner}'; expected each word to name one level")
                 continue
             synonyms[key] = level["id"]

@@ -134,8 +134,8 @@ def read_snapshot(path: Path, display: str) -> SourceResult:
             result.errors.append(ScanError(display, line, f"resource entry skipped: {exc}"))
     for entry in document.get("errors") or []:
         if isinstance(entry, dict) and isinstance(entry.get("message"), str):
-            line = entry.get("line") if isinstance(entry.get("line"), int) else None
-            result.errors.append(ScanError(entry.get("file") if isinstance(entry.get("file"), str) else display, line, entry["message"]))
+            error_line = entry["line"] if isinstance(entry.get("line"), int) else None
+            result.errors.append(ScanError(entry.get("file") if isinstance(entry.get("file"), str) else display, error_line, entry["message"]))
     return result
 
 
@@ -150,10 +150,12 @@ def _check_header(document: Any) -> str | None:
     return None
 
 
-def _text(entry: dict, key: str, required: bool = True) -> str | None:
+def _optional_text(entry: dict, key: str) -> str | None:
+    return None if entry.get(key) is None else _text(entry, key)
+
+
+def _text(entry: dict, key: str) -> str:
     value = entry.get(key)
-    if value is None and not required:
-        return None
     if not isinstance(value, str) or not value:
         raise _Bad(f'"{key}" must be a non-empty string, got {json.dumps(value)}')
     return value
@@ -170,7 +172,7 @@ def resource_from_entry(entry: Any) -> Resource:
     if not isinstance(entry, dict):
         raise _Bad(f"expected an object, got {type(entry).__name__}")
     address = _text(entry, "address")
-    account, api = _text(entry, "account", False), _text(entry, "api", False)
+    account, api = _optional_text(entry, "account"), _optional_text(entry, "api")
     tags = entry.get("tags") or {}
     if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
         raise _Bad(f"{address}: \"tags\" must map strings to strings")

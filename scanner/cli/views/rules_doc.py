@@ -139,7 +139,10 @@ def generate() -> str:
     names = sorted(available_packs(), key=lambda n: (n != DEFAULT_PACK, n))
     packs = []
     for name in names:
-        pack, problems = load_pack(pack_path(name), vocabulary, kinds=RULE_OPTIONS)
+        path = pack_path(name)
+        if path is None:
+            continue  # cannot happen: the name was just listed
+        pack, problems = load_pack(path, vocabulary, kinds=RULE_OPTIONS)
         if pack is None or problems:
             raise SystemExit("\n".join(f"{f}:{line}: {m}" for f, line, m in problems))
         packs.append(pack)

@@ -8,12 +8,25 @@ could not be checked.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
+from typing import Any, Protocol
 
 from scanner.evaluate.rules import area, attestation, classification, commercial, exposure, qualification, seal
 from scanner.support.schema import Obj
 
-KINDS = {
+
+class RuleKind(Protocol):
+    """What the engine and the pack loader need of a rule kind (a module, or a namespace for the shared ones)."""
+
+    @property
+    def OPTIONS(self) -> Obj: ...  # the module constant of each kind
+
+    @property
+    def evaluate(self) -> Callable[..., Iterator[Any]] | None: ...
+
+
+KINDS: dict[str, RuleKind] = {
     "qualification": qualification,
     "area": area,
     "exposure": exposure,

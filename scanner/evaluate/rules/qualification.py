@@ -41,8 +41,11 @@ def evaluate(assessment: Assessment, rule: Rule, context: RuleContext) -> Iterat
         if rule.options.get("commercial_only") and place.hosting.commercial is False:
             continue
         status = place.hosting.certifications.get(scheme)
-        holds = status.holds if status is not None else Unknown(f"the catalog cannot tell whether {scheme} applies")
-        why = status.why if status is not None else holds.reason
+        if status is not None:
+            holds, why = status.holds, status.why
+        else:
+            holds = Unknown(f"the catalog cannot tell whether {scheme} applies")
+            why = holds.reason
         evidence = {**place.evidence(), "requirement": f"{scheme} qualification of the offer in this region", "catalog": why}
         if isinstance(holds, Unknown):
             yield Outcome(False, f"{scheme} of {place.describe()} cannot be verified: {holds.reason}", evidence)

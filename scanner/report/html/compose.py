@@ -148,7 +148,7 @@ def _verdict(audit: Audit, s: Strings) -> Section:
 
 
 def _where(audit: Audit, s: Strings) -> Section:
-    rows = list(audit.levels)
+    rows: list[str | None] = list(audit.levels)
     if any(r.level is None for r in audit.holding_data):
         rows.append(None)
     counts = [[audit.matrix.get((level, trust), 0) for trust in TRUST] for level in rows]
@@ -231,7 +231,8 @@ def _workloads(audit: Audit, s: Strings) -> Section:
     sections = []
     for w in audit.workloads:
         if w.name is None:
-            title, caption, intro = (s("no_workload"),), s("no_workload_caption"), ()
+            intro: tuple[Para, ...] = ()
+            title, caption = (s("no_workload"),), s("no_workload_caption")
         else:
             title = (s("workload_heading", name=w.name),)
             caption = s("workload_caption", name=w.name)

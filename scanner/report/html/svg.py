@@ -125,7 +125,7 @@ def trend_chart(
     out.append(f'<line class="axis" x1="10" x2="{WIDTH - 10}" y1="{base}" y2="{base}"/>')
     for i, (label, counts) in enumerate(points):
         x = 10 + i * slot + (slot - bar) / 2
-        y = base
+        y: float = base
         for severity, _ in severities:
             n = counts.get(severity, 0)
             if not n:

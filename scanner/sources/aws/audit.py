@@ -114,7 +114,7 @@ def _audit_in_pool(maker: ClientMaker, home: str, partition: str, caller: str, a
     remaining: dict[str, int] = {}
     total, done = len(accounts), 0
     with futures.ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="sovscan-audit") as pool:
-        pending = {pool.submit(_open_account, maker, home, partition, caller, account, options): ("account", account) for account in accounts}
+        pending: dict[futures.Future[Any], tuple[str, str]] = {pool.submit(_open_account, maker, home, partition, caller, account, options): ("account", account) for account in accounts}
         while pending:
             finished, _ = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
             for future in finished:

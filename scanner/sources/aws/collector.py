@@ -136,7 +136,7 @@ def bucket_regions(audits: list[RegionAudit]) -> dict[str, str]:
     return regions
 
 
-def unresolved_destinations(audits: list[RegionAudit], known: Mapping[str, str]) -> set[tuple[str, str]]:
+def unresolved_destinations(audits: list[RegionAudit], known: Mapping[str, object]) -> set[tuple[str, str]]:
     """(account, bucket name) of replication destinations whose region the listings did not give."""
     missing = set()
     for audit in audits:

@@ -57,10 +57,11 @@ def plan_regions(described: list[dict], partition: str, wanted: tuple[str, ...] 
         audit = tuple(name for name in mine if status[name] in ENABLED)
         skipped = tuple((name, f"opt-in status {status[name]}") for name in mine if status[name] not in ENABLED)
         return RegionPlan(audit, skipped)
-    audit, skipped = [], []
+    chosen: list[str] = []
+    refused: list[tuple[str, str]] = []
     for name in wanted:
         if name in status and status[name] not in ENABLED:
-            skipped.append((name, f"opt-in status {status[name]}"))
+            refused.append((name, f"opt-in status {status[name]}"))
         else:
-            audit.append(name)
-    return RegionPlan(tuple(audit), tuple(skipped))
+            chosen.append(name)
+    return RegionPlan(tuple(chosen), tuple(refused))

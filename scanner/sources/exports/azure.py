@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.model import Origin, Resource
 from scanner.sources import SourceResult
-from scanner.sources.exports.common import holds_data, location_region, read_json_export, tags_field, text_field
+from scanner.sources.exports.common import holds_data, location_region, optional_text_field, read_json_export, tags_field, text_field
 
 API = "azure"
 
@@ -39,7 +39,7 @@ def read_azure_resource_graph(path: Path, display: str) -> SourceResult:
 def _resource(item: dict[str, Any], origin: Origin) -> Resource:
     address = text_field(item, "id")
     kind = text_field(item, "type").lower()
-    subscription = text_field(item, "subscriptionId", required=False)
+    subscription = optional_text_field(item, "subscriptionId")
     origin = Origin(file=origin.file, line=origin.line, account=subscription, api="azure resource graph")
     region = location_region(item, address, "a global Azure resource: Resource Graph gives no single location")
     if isinstance(region, str):

@@ -65,12 +65,14 @@ def location_region(item: dict, address: str, global_reason: str) -> str | Unkno
     return location.lower()
 
 
-def text_field(item: dict, key: str, required: bool = True) -> str | None:
+def optional_text_field(item: dict, key: str) -> str | None:
+    return None if item.get(key) in (None, "") else text_field(item, key)
+
+
+def text_field(item: dict, key: str) -> str:
     value = item.get(key)
     if value is None or value == "":
-        if required:
-            raise RowProblem(f'"{key}" is missing')
-        return None
+        raise RowProblem(f'"{key}" is missing')
     if not isinstance(value, str):
         raise RowProblem(f'"{key}" must be a string, got {json.dumps(value)[:60]}')
     return value

@@ -17,7 +17,7 @@ from typing import Any
 
 from scanner.model import Origin, Resource
 from scanner.sources import SourceResult
-from scanner.sources.exports.common import holds_data, location_region, read_json_export, tags_field, text_field
+from scanner.sources.exports.common import holds_data, location_region, optional_text_field, read_json_export, tags_field, text_field
 
 API = "gcp"
 ZONE = re.compile(r"(?P<region>[a-z]+-[a-z]+[0-9]+)-[a-z]")  # as policies/terraform.yml's zone_to_region for google
@@ -46,7 +46,7 @@ def read_gcp_asset_inventory(path: Path, display: str) -> SourceResult:
 def _resource(item: dict[str, Any], origin: Origin) -> Resource:
     address = text_field(item, "name")
     kind = text_field(item, "assetType")
-    project = text_field(item, "project", required=False)
+    project = optional_text_field(item, "project")
     origin = Origin(file=origin.file, line=origin.line, account=project, api="cloud asset inventory")
     region = location_region(item, address, "a global Google Cloud resource: the export gives no single location")
     if isinstance(region, str):

@@ -106,7 +106,7 @@ def _raw_state(document: dict) -> Iterator[tuple[str, str, str, dict]]:
         for instance in instances if isinstance(instances, list) else []:
             if not isinstance(instance, dict):
                 continue
-            attributes = instance.get("attributes") if isinstance(instance.get("attributes"), dict) else {}
+            attributes = instance["attributes"] if isinstance(instance.get("attributes"), dict) else {}
             yield prefix + base + _key_text(instance.get("index_key")), str(resource.get("type")), str(resource.get("provider", "")), attributes
 
 
@@ -117,7 +117,7 @@ def _shown_state(document: dict) -> Iterator[tuple[str, str, str, dict]]:
         items = module.get("resources")
         for item in items if isinstance(items, list) else []:
             if isinstance(item, dict) and item.get("mode") == "managed":
-                values = item.get("values") if isinstance(item.get("values"), dict) else {}
+                values = item["values"] if isinstance(item.get("values"), dict) else {}
                 yield str(item.get("address")), str(item.get("type")), str(item.get("provider_name", "")), values
         children = module.get("child_modules")
         for child in children if isinstance(children, list) else []:

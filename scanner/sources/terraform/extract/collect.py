@@ -138,8 +138,9 @@ def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Itera
         objects = instance.resource_objects(block)
         if isinstance(objects, Unknown):
             unknown_names = {"count": {"index": objects}, "each": {"key": objects, "value": objects}}
-            objects = [ResourceObject(instance, block, None, unknown_names)]
-            objects[0].unknown_instances = objects
+            placeholder = ResourceObject(instance, block, None, unknown_names)
+            placeholder.unknown_instances = objects
+            objects = [placeholder]
         for obj in objects:
             try:
                 resource = build_resource(obj, spec, root_dir)

@@ -24,6 +24,7 @@ from scanner.sources.terraform.lang.values import (
     check_size,
     contains_unknown,
     iterate,
+    known_string,
     materialize,
     to_bool,
     to_number,
@@ -47,7 +48,9 @@ class Budget:
 
 
 class Scope(Protocol):
-    files: functions.FileAccess | None
+    @property
+    def files(self) -> functions.FileAccess | None:
+        """What file(), templatefile() and fileset() may read here, or None when they are not evaluated."""
 
     def lookup(self, name: str, line: int, ev: Evaluator) -> Any:
         """Value of a root name (var, local, module, a resource type…); raise KeyError if none."""
@@ -244,7 +247,7 @@ class Evaluator:
             if isinstance(key, Unknown):
                 partial = key.reason
                 continue
-            key = to_string(key, "object key")
+            key = known_string(key, "object key")
             result[key] = self.eval(value_expr, scope)
         return PartialMap(result, partial) if partial else result
 
@@ -350,7 +353,7 @@ class Evaluator:
             if isinstance(map_key, Unknown):
                 partial = map_key.reason
                 continue
-            map_key = to_string(map_key, "for expression key")
+            map_key = known_string(map_key, "for expression key")
             value_out = self.eval(expr.value_expr, inner)
             if expr.group:
                 mapping.setdefault(map_key, []).append(value_out)
@@ -420,7 +423,7 @@ def index(obj: Any, key: Any) -> Any:
     if isinstance(key, Unknown):
         return key
     if isinstance(obj, Lazy):
-        return obj.get(to_string(key, "index"))
+        return obj.get(known_string(key, "index"))
     if isinstance(obj, dict):
         key = to_string(key, "map key")
         if key in obj:

@@ -96,6 +96,14 @@ class _Unknown(Exception):
         self.unknown = unknown
 
 
+def _number(value: Any) -> int | float:
+    """``to_number`` for a function's own argument: an unknown one ends the call with that unknown."""
+    number = to_number(value)
+    if isinstance(number, Unknown):
+        raise _Unknown(number)
+    return number
+
+
 def _known_list(value: Any, fn: str) -> list:
     items = _list(value, fn)
     unknown = contains_unknown(items)
@@ -146,7 +154,7 @@ def _format(spec: Any, *args: Any) -> Any:
         elif verb == "d":
             text = str(_int(arg, "format"))
         elif verb in ("f", "e", "g"):
-            number = to_number(arg)
+            number = _number(arg)
             text = ("%" + (precision or "") + verb) % number
         elif verb == "t":
             text = "true" if to_bool(arg) else "false"
@@ -182,7 +190,7 @@ def _regex(pattern: Any, text: Any) -> Any:
 
 def _regexall(pattern: Any, text: Any) -> Any:
     compiled = _compile(_str(pattern, "regexall"))
-    results = []
+    results: list[Any] = []
     for m in compiled.finditer(_subject(text, "regexall")):
         if compiled.groupindex:
             results.append({name: m.group(name) for name in compiled.groupindex})
@@ -400,7 +408,10 @@ def _merge(*maps: Any) -> Any:
 
 
 def _range(*args: Any) -> Any:
-    numbers = [to_number(a) for a in args]
+    numbers = [_number(a) for a in args]
+    start: int | float
+    stop: int | float
+    step: int | float
     if len(numbers) == 1:
         start, stop, step = 0, numbers[0], 1
     elif len(numbers) == 2:
@@ -430,7 +441,7 @@ def _sort(value: Any) -> Any:
 def _sum(value: Any) -> Any:
     total: int | float = 0
     for item in _known_list(value, "sum"):
-        total += to_number(item)
+        total += _number(item)
     return total
 
 
@@ -624,15 +635,15 @@ def _unknown_because(reason: str) -> Callable[..., Any]:
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     # numbers
-    "abs": lambda n: abs(to_number(n)),
-    "ceil": lambda n: math.ceil(to_number(n)),
-    "floor": lambda n: math.floor(to_number(n)),
-    "max": lambda *n: max(to_number(x) for x in n),
-    "min": lambda *n: min(to_number(x) for x in n),
-    "pow": lambda a, b: _pow(to_number(a), to_number(b)),
-    "signum": lambda n: (to_number(n) > 0) - (to_number(n) < 0),
+    "abs": lambda n: abs(_number(n)),
+    "ceil": lambda n: math.ceil(_number(n)),
+    "floor": lambda n: math.floor(_number(n)),
+    "max": lambda *n: max(_number(x) for x in n),
+    "min": lambda *n: min(_number(x) for x in n),
+    "pow": lambda a, b: _pow(_number(a), _number(b)),
+    "signum": lambda n: (_number(n) > 0) - (_number(n) < 0),
     "parseint": lambda s, base: int(_str(s, "parseint"), _int(base, "parseint")),
-    "log": lambda n, base: math.log(to_number(n), to_number(base)),
+    "log": lambda n, base: math.log(_number(n), _number(base)),
     # strings
     "chomp": lambda s: _str(s, "chomp").rstrip("\r\n"),
     "endswith": _endswith,

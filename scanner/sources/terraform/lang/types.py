@@ -63,8 +63,7 @@ def parse_type(expr: ast.Expr | None, evaluate_default=None) -> TypeSpec:
             for key, value in expr.args[0].items:
                 if not isinstance(key, ast.Literal):
                     continue
-                optional = isinstance(value, ast.Call) and value.name == "optional" and bool(value.args)
-                if optional:
+                if isinstance(value, ast.Call) and value.name == "optional" and value.args:
                     inner = parse_type(value.args[0], evaluate_default)
                     default = evaluate_default(value.args[1]) if len(value.args) > 1 and evaluate_default else None
                     attrs.append((str(key.value), inner, True, default))

@@ -135,6 +135,11 @@ def format_number(number: int | float) -> str:
 def to_string(value: Any, what: str = "value") -> str | Unknown:
     if isinstance(value, Unknown):
         return value
+    return known_string(value, what)
+
+
+def known_string(value: Any, what: str = "value") -> str:
+    """``to_string`` of a value the caller has already found known (an object key, an index)."""
     if isinstance(value, Lazy):
         raise EvalError(f"cannot use an object as a string ({what})")
     if isinstance(value, str):

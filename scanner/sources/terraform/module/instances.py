@@ -249,8 +249,8 @@ class ModuleInstance:
             shown = "(sensitive)" if variable.sensitive else render(given.value)
             trace.append(TraceStep(given.what, shown, given.origin))
             return given.value, given.origin, given.what
-        attr = self.call.body.attr(variable.name) if self.call else None
-        if attr is None:
+        attr = self.call.body.attr(variable.name) if self.call is not None else None
+        if attr is None or self.call is None:
             return _MISSING, Origin(), ""
         value = self.parent.evaluate(attr.expr, self.call_scope, self.call.file, attr.line, trace)
         shown = "(sensitive)" if variable.sensitive else render(value)
@@ -520,7 +520,7 @@ class ResourceObject(Lazy):
         self.block = block
         self.key = key
         self.scope = Bindings(module, names) if names else module
-        self.unknown_instances = None
+        self.unknown_instances: Unknown | None = None  # set when the block's count/for_each is unknown
 
     @property
     def address(self) -> str:

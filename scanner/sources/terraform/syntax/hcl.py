@@ -506,7 +506,7 @@ def _apply_step(obj: ast.Expr, step: Tree, line: int) -> ast.Expr:
 
 def _splat(node: Tree, line: int) -> ast.Expr:
     obj_node, splat_node = _subtrees(node)
-    steps = []
+    steps: list[tuple[str, Any]] = []
     for step in _subtrees(splat_node):
         if step.data == "get_attr":
             steps.append(("attr", _name_of(_subtrees(step)[0])))

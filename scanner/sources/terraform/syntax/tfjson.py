@@ -40,8 +40,9 @@ class _Reader:
 
     def skip_ws(self) -> None:
         m = _WS.match(self.text, self.pos)
-        self.line += self.text.count("\n", self.pos, m.end())
-        self.pos = m.end()
+        end = m.end() if m else self.pos  # the pattern matches the empty string: never None
+        self.line += self.text.count("\n", self.pos, end)
+        self.pos = end
 
     def fail(self, message: str) -> HclSyntaxError:
         column = self.pos - self.text.rfind("\n", 0, self.pos)
@@ -74,7 +75,7 @@ class _Reader:
 
     def string(self) -> str:
         try:
-            text, end = json.decoder.scanstring(self.text, self.pos + 1)
+            text, end = json.decoder.scanstring(self.text, self.pos + 1)  # type: ignore[attr-defined]  # CPython has it; typeshed does not list it
         except json.JSONDecodeError as exc:
             raise self.fail(exc.msg) from None
         self.line += self.text.count("\n", self.pos, end)
