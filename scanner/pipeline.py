@@ -79,7 +79,7 @@ def _copy_resource(resource: Resource, copy) -> Resource:
     return replace(resource, provider=copy.provider, region=copy.region, hints=dict(copy.hints), copies=())
 
 
-def build_report(inputs: list[str], resources: list[Resource], errors: list[ScanError], policy: Policy) -> Report:
+def build_report(inputs: list[str], resources: list[Resource], errors: list[ScanError], policy: Policy, uncalled: list[str] | tuple[str, ...] = ()) -> Report:
     assessments = assess(resources, policy)
     findings = judge(assessments, policy.pack, policy.context)
     return Report(
@@ -91,6 +91,7 @@ def build_report(inputs: list[str], resources: list[Resource], errors: list[Scan
         findings=tuple(findings),
         errors=tuple(policy.errors + errors),
         rules={r.id: r for r in policy.pack.rules},
+        uncalled_modules=tuple(sorted(set(uncalled))),
     )
 
 

@@ -17,10 +17,22 @@ FIXTURES = ROOT / "fixtures"
 AS_OF = "2026-11-27"
 
 
-def scan_document(path: Path, *, var_files=(), variables=(), environment=None, config: Path | None = None, pack: str | None = None, as_of: str = AS_OF) -> dict:
+def scan_document(
+    path: Path,
+    *,
+    var_files=(),
+    variables=(),
+    environment=None,
+    config: Path | None = None,
+    pack: str | None = None,
+    as_of: str = AS_OF,
+    repo_root: Path | None = None,
+) -> dict:
+    """The JSON report of a scan of ``path``, as ``sovscan scan`` builds it (inputs read outside listed)."""
     policy = load_policy(config, pack, as_of, search_from=path)
-    result = collect(path, VariableOptions(tuple(Path(f) for f in var_files), tuple(variables), environment or {}))
-    report = build_report([str(path)], result.resources, result.errors, policy)
+    result = collect(path, VariableOptions(tuple(Path(f) for f in var_files), tuple(variables), environment or {}), repo_root=repo_root)
+    inputs = [str(path)] + sorted(result.read_outside)
+    report = build_report(inputs, result.resources, result.errors, policy, uncalled=result.uncalled)
     return json.loads(json_report.render(report))
 
 

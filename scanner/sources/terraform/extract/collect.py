@@ -18,6 +18,7 @@ from scanner.sources.terraform.lang.evaluator import Budget
 from scanner.sources.terraform.lang.redact import redact_error, redact_resource
 from scanner.sources.terraform.module.inputs import VariableOptions, root_inputs
 from scanner.sources.terraform.module.instances import Context, DataObject, ModuleInstance, ResourceObject
+from scanner.sources.terraform.module.boundary import NO_BOUNDARY, Boundary
 from scanner.sources.terraform.module.project import Project, SandboxFiles, is_local_source
 from scanner.sources.terraform.syntax.ast import references
 
@@ -30,6 +31,8 @@ class TerraformResult:
     errors: list[ScanError] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)  # root modules that could be read
     found_files: bool = False  # whether any Terraform file was found at all
+    uncalled: list[str] = field(default_factory=list)  # module folders nothing calls, not judged as roots
+    read_outside: dict[str, Path] = field(default_factory=dict)  # shown path -> what was read outside the scanned folder
 
 
 def scan_folder(
@@ -39,19 +42,23 @@ def scan_folder(
     prefix: str = "",
     only_roots: Collection[str] | None = None,
     project: Project | None = None,
+    boundary: Boundary = NO_BOUNDARY,
 ) -> TerraformResult:
     """Every resource instance of every root module under ``root`` (or of ``only_roots``).
 
     ``prefix`` is put before every file path in the output (the folder
-    relative to the working directory).
+    relative to the working directory); ``boundary`` is the repository local
+    module sources may not leave.
     """
     options = options or VariableOptions()
     spec = load_terraform_spec()
     if project is None:  # the pre-commit hook hands in the one it already read
-        project = Project(root, parse_cache, prefix)
+        project = Project(root, parse_cache, prefix, boundary)
         project.preparse()
     result = TerraformResult()
     roots = [r for r in project.root_modules() if only_roots is None or r in only_roots]
+    if only_roots is None:
+        result.uncalled = [project.display(root / d) for d in project.uncalled]
     result.found_files = bool(project.discovered.module_dirs)
     for root_dir in roots:
         config = project.module(root_dir)
@@ -68,6 +75,7 @@ def scan_folder(
         result.resources.extend(backend_resources(config, root_dir))
         result.errors.extend(redact_error(e, ctx.secrets) for e in ctx.errors)
     result.errors = project.errors + result.errors
+    result.read_outside = dict(project.read_outside)
     return result
 
 
@@ -145,10 +153,10 @@ def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Itera
             try:
                 resource = build_resource(obj, spec, root_dir)
             except RecursionError:
-                instance.ctx.error(block.file, block.line, f"{obj.address}: nested too deeply to evaluate; skipped")
+                instance.ctx.error(block.file, block.line, f"{obj.address}: nested too deeply to evaluate; skipped", kind="skipped")
                 continue
             except Exception as exc:  # a bug in sovscan must cost one resource, not the scan
-                instance.ctx.error(block.file, block.line, f"{obj.address}: sovscan failed on this resource ({type(exc).__name__}: {exc}); please report it")
+                instance.ctx.error(block.file, block.line, f"{obj.address}: sovscan failed on this resource ({type(exc).__name__}: {exc}); please report it", kind="skipped")
                 continue
             if resource is not None:
                 yield obj, resource
