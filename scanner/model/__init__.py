@@ -90,6 +90,11 @@ class Tag:
     via: str = "tags"  # tags, default_tags, labels, tag block, inventory
 
 
+# The DataCopy kind of a resource placed in several regions at once (OVHcloud ``regions = [..]``): each
+# region past the first is one more place the resource is, judged as its primary place is.
+LISTED_REGION = "listed-region"
+
+
 @dataclass(frozen=True, slots=True)
 class DataCopy:
     """A secondary place the data of a resource is copied to (replica, backup, CDN edge, log sink)."""

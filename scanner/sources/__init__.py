@@ -23,7 +23,7 @@ class SourceResult:
     uncalled: list[str] = field(default_factory=list)  # module folders nothing calls, not judged as root modules
     read_outside: dict[str, Path] = field(default_factory=dict)  # shown path -> folder or file read outside the scanned folder
 
-    def extend(self, other: "SourceResult") -> None:
+    def extend(self, other: SourceResult) -> None:
         self.resources += other.resources
         self.errors += other.errors
         self.scanned += other.scanned

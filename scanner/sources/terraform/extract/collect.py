@@ -7,18 +7,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
+from scanner.model import LISTED_REGION, DataCopy, Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources.terraform.extract.backends import backend_resources
 from scanner.sources.terraform.extract.copies import attach_copies
 from scanner.sources.terraform.extract.placement import hints as placement_hints
-from scanner.sources.terraform.extract.placement import provider_region, resource_region
+from scanner.sources.terraform.extract.placement import listed_regions, provider_region, region_text, resource_region, resource_zone
 from scanner.sources.terraform.extract.spec import TerraformSpec, load_terraform_spec
 from scanner.sources.terraform.extract.tags import collect_tags
 from scanner.sources.terraform.lang.evaluator import Budget
 from scanner.sources.terraform.lang.redact import redact_error, redact_resource
+from scanner.sources.terraform.lang.values import ZoneInRegion
+from scanner.sources.terraform.module.boundary import NO_BOUNDARY, Boundary
 from scanner.sources.terraform.module.inputs import VariableOptions, root_inputs
 from scanner.sources.terraform.module.instances import Context, DataObject, ModuleInstance, ResourceObject
-from scanner.sources.terraform.module.boundary import NO_BOUNDARY, Boundary
 from scanner.sources.terraform.module.project import Project, SandboxFiles, is_local_source
 from scanner.sources.terraform.syntax.ast import references
 
@@ -95,6 +96,7 @@ def _context(project: Project, root_dir: str, spec: TerraformSpec) -> Context:
     ctx.data_handlers = {
         "aws_region": lambda obj, name: _data_region(obj, name, spec, ("name", "region", "id")),
         "google_client_config": lambda obj, name: _data_google(obj, name, spec),
+        "google_compute_zones": lambda obj, name: _data_google_zones(obj, name, spec),
     }
     ctx.computed_handlers = {"region": lambda obj, name: _computed_region(obj, spec)}
     return ctx
@@ -174,6 +176,8 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
         return None
     provider_spec = spec.for_type(provider_type)
     trace: list[TraceStep] = []
+    zone: str | Unknown | None = None
+    also_in: tuple[DataCopy, ...] = ()
     if provider_spec is None:
         region: str | Unknown = Unknown(f"sovscan does not know where resources of the Terraform provider '{provider_type}' live")
         found_hints: dict = {}
@@ -182,6 +186,8 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
         if not (trace and trace[-1].what.startswith(obj.address)):  # the region came from the provider
             trace.extend(instance.provider_route(provider_key))
         found_hints = placement_hints(obj, provider_spec, provider)
+        zone = resource_zone(obj, provider_spec)
+        also_in = _listed_placements(obj, provider_spec, provider_type, region, found_hints)
     tags, complete = collect_tags(obj, provider_spec, provider)
     instances_known = obj.unknown_instances is None and _instances_known(instance)
     return Resource(
@@ -199,7 +205,19 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
         module_calls=_call_origins(instance),
         holds_data=not spec.holds_no_data(obj.block.type),
         root=root_dir,
+        zone=zone,
+        copies=also_in,
     )
+
+
+def _listed_placements(obj: ResourceObject, provider_spec, provider_type: str, region, hints: dict) -> tuple[DataCopy, ...]:
+    """A resource spanning a list of regions is in each: the first is its region, each other one a placement judged too."""
+    listed = listed_regions(obj, provider_spec)
+    if listed is None or isinstance(listed[0], Unknown) or region not in listed[0]:
+        return ()
+    regions, _path, line = listed
+    origin = Origin(obj.block.file, line)
+    return tuple(DataCopy(LISTED_REGION, provider_type, other, dict(hints), origin) for other in regions if other != region)
 
 
 def _instances_known(instance: ModuleInstance) -> bool:
@@ -294,6 +312,23 @@ def _data_google(obj: DataObject, name: str, spec: TerraformSpec) -> Any:
         return Unknown(missing or "no google provider configuration")
     present, value = provider.attribute(name)
     return value if present else Unknown(f"the google provider sets no {name}")
+
+
+def _data_google_zones(obj: DataObject, name: str, spec: TerraformSpec) -> Any:
+    """data.google_compute_zones.x.names: zones read at apply time, all in one region (its ``region``, else the provider's)."""
+    if name != "names":
+        return None
+    present, region = obj.attribute("region")
+    provider, missing, provider_spec = _provider_of(obj, spec)
+    if provider_spec is None:
+        return None
+    if not present or region is None:
+        region = provider_region(provider_spec, provider, missing, [], "google_compute_zones")
+    text = region_text(region, provider_spec)
+    if not isinstance(text, str):
+        reason = text.reason if isinstance(text, Unknown) else "no region"
+        return Unknown(f"{obj.address}.names: zones of a region that is unknown ({reason})")
+    return ZoneInRegion(f"{obj.address}.names is read from Google at apply time (zones of {text})", text)
 
 
 def _computed_region(obj: ResourceObject, spec: TerraformSpec) -> Any:
