@@ -56,7 +56,8 @@ def flattened(item: dict[str, Any]) -> dict[str, Any]:
 
     The location is the asset's own (``resource.location``), else the one its
     data names (``location``, ``region``, ``zone``; a URL's last part); the
-    labels are the resource's (``resource.data.labels``); the project is the
+    labels are the resource's (``resource.data.labels``, Cloud SQL's
+    ``settings.userLabels``); the project is the
     parent's (``//cloudresourcemanager.googleapis.com/projects/123``).
     """
     resource = item.get("resource")
@@ -71,8 +72,12 @@ def flattened(item: dict[str, Any]) -> dict[str, Any]:
             if isinstance(value, str) and value:
                 flat["location"] = value.rsplit("/", 1)[-1]  # compute data names its zone by URL
                 break
-    if "labels" not in flat and "labels" in data:
-        flat["labels"] = data["labels"]
+    if "labels" not in flat:
+        settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+        if "labels" in data:
+            flat["labels"] = data["labels"]
+        elif "userLabels" in settings:  # Cloud SQL keeps its labels in settings.userLabels (sqladmin DatabaseInstance)
+            flat["labels"] = settings["userLabels"]
     parent = resource.get("parent")
     if "project" not in flat and isinstance(parent, str) and "/projects/" in parent:
         flat["project"] = "projects/" + parent.rsplit("/projects/", 1)[-1]
