@@ -33,7 +33,6 @@ def value_of(text: str, name: str = "a"):
         ('a = (\n  {b = "x"}\n  .b\n)\n', "x"),
         ('a = (\n  ["first", "second"]\n  [1]\n)\n', "second"),
         ('a = (\n  [{id = 1}, {id = 2}]\n  [*].id\n)\n', [1, 2]),
-        ('a = (\n  !\n  true\n)\n', False),
         # newlines are ignored in a for expression, in braces too (python-hcl2 #142, #246 are of the same family)
         ('a = { for k, v in {x = 1, y = 2} :\n  k\n  => v\n  if v > 1\n  && k != ""\n}\n', {"y": 2}),
         ('a = [\n  for v in ["a", "", "b"] : v\n  if v != ""\n  && v != "b"\n]\n', ["a"]),
@@ -45,7 +44,7 @@ def value_of(text: str, name: str = "a"):
         # Unicode names (HCL "Identifiers", UAX #31)
         ('région = "fr"\na = 1\n', 1),
     ],
-    ids=["get-attr-on-next-line", "paren-get-attr", "index-on-next-line", "splat-on-next-line", "unary-over-lines",
+    ids=["get-attr-on-next-line", "paren-get-attr", "index-on-next-line", "splat-on-next-line",
          "for-object-over-lines", "for-tuple-over-lines", "comments-in-call", "interpolation-strip-markers",
          "heredoc-strip-marker", "unicode-name"],
 )

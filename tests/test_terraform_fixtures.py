@@ -55,5 +55,5 @@ def test_fixture(case: Path, monkeypatch):
         assert doc["inputs"][1:] == expected["inputs"], doc["inputs"]
     if "exit" in expected:
         args = [str(target), "--format", "json", "--no-cache", *expected.get("args", [])]
-        result = CliRunner().invoke(cli, ["scan", *args], catch_exceptions=False, env={k: v for k, v in os.environ.items()})
+        result = CliRunner().invoke(cli, ["scan", *args], catch_exceptions=False, env=dict(os.environ))
         assert result.exit_code == expected["exit"], result.output[-2000:]

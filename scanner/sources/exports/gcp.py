@@ -66,14 +66,14 @@ def flattened(item: dict[str, Any]) -> dict[str, Any]:
         flat["assetType"] = flat["asset_type"]
     if not isinstance(resource, dict):
         return flat
-    data = resource.get("data") if isinstance(resource.get("data"), dict) else {}
+    data: dict[str, Any] = resource["data"] if isinstance(resource.get("data"), dict) else {}
     if "location" not in flat:
         for value in (resource.get("location"), data.get("location"), data.get("region"), data.get("zone")):
             if isinstance(value, str) and value:
                 flat["location"] = value.rsplit("/", 1)[-1]  # compute data names its zone by URL
                 break
     if "labels" not in flat:
-        settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+        settings: dict[str, Any] = data["settings"] if isinstance(data.get("settings"), dict) else {}
         if "labels" in data:
             flat["labels"] = data["labels"]
         elif "userLabels" in settings:  # Cloud SQL keeps its labels in settings.userLabels (sqladmin DatabaseInstance)

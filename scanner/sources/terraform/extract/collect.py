@@ -213,9 +213,11 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
 def _listed_placements(obj: ResourceObject, provider_spec, provider_type: str, region, hints: dict) -> tuple[DataCopy, ...]:
     """A resource spanning a list of regions is in each: the first is its region, each other one a placement judged too."""
     listed = listed_regions(obj, provider_spec)
-    if listed is None or isinstance(listed[0], Unknown) or region not in listed[0]:
+    if listed is None:
         return ()
     regions, _path, line = listed
+    if isinstance(regions, Unknown) or region not in regions:
+        return ()
     origin = Origin(obj.block.file, line)
     return tuple(DataCopy(LISTED_REGION, provider_type, other, dict(hints), origin) for other in regions if other != region)
 

@@ -12,7 +12,10 @@ one more post-lexer pass, each for valid HCL that python-hcl2 8.x rejects
   only allows them in some places (a ``.attr`` or ``[i]`` starting a line
   fails: seen on GoogleCloudPlatform/cloud-foundation-fabric
   modules/gke-nodepool). The pass drops those newline tokens before the
-  parser sees them; every token keeps its line, so lines stay right.
+  parser sees them; every token keeps its line, so lines stay right. (lark's
+  contextual lexer only looks for a newline where python-hcl2's grammar
+  allows one: a newline right after a unary ``!`` or ``-`` inside brackets
+  is still refused, a form no real configuration was seen to use.)
 - **inline block comments** are whitespace in HCL: ``resource /* x */ "a" "b" {``.
 - ``unicode-names``: HCL identifiers are Unicode (UAX #31), ``locals { région = 1 }``.
 - ``interpolation-strip-markers``: ``"${~ var.x ~}"`` strips the whitespace
@@ -82,11 +85,7 @@ _NOT_A_FOR = {"EQ", "COLON"}  # `for = "PT5M"` in a block body: an attribute nam
 class NewlinesInBrackets(PostLexer):
     """python-hcl2's post-lexer, after a pass that drops the newlines HCL ignores."""
 
-    # The contextual lexer considers only the terminals the parser accepts where it stands; a newline where the
-    # grammar has none (after a unary `!`) would otherwise be lexed as part of another token and never reach the pass.
-    always_accept = ("NL_OR_COMMENT",)
-
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         yield from super().process(self._drop_ignored_newlines(stream))
 
     @staticmethod
