@@ -43,10 +43,13 @@ def value_of(text: str, name: str = "a"):
         ('a = <<EOT\nleft  ${~ "x" }  right\nEOT\n', "leftx  right\n"),
         # Unicode names (HCL "Identifiers", UAX #31)
         ('région = "fr"\na = 1\n', 1),
+        # a closing heredoc marker followed by blanks still closes it (python-hcl2 #343; terrascan's test data)
+        ('a = <<EOF\nbody\nEOF  \nb = 1\n', "body\n"),
+        ('a = <<-EOT\n  body\n  EOT\t\nb = 1\n', "body\n"),
     ],
     ids=["get-attr-on-next-line", "paren-get-attr", "index-on-next-line", "splat-on-next-line",
          "for-object-over-lines", "for-tuple-over-lines", "comments-in-call", "interpolation-strip-markers",
-         "heredoc-strip-marker", "unicode-name"],
+         "heredoc-strip-marker", "unicode-name", "heredoc-marker-blanks", "heredoc-trim-marker-blanks"],
 )
 def test_valid_terraform_is_read_with_its_value(text: str, value):
     assert value_of(text) == value

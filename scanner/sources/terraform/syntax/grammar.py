@@ -21,6 +21,8 @@ one more post-lexer pass, each for valid HCL that python-hcl2 8.x rejects
 - ``interpolation-strip-markers``: ``"${~ var.x ~}"`` strips the whitespace
   around an interpolation as it does around a directive
   (hclsyntax/spec.md, "Template Interpolations").
+- ``heredoc-…-trailing-blanks``: a closing marker followed by spaces (``EOF␠␠``)
+  still closes the heredoc, as Terraform's scanner reads it (python-hcl2 #343).
 - ``namespaced-functions``: ``provider::NAME::ALIAS::FUNCTION(…)`` (OpenTofu
   1.7+, provider aliases) beside ``provider::NAME::FUNCTION(…)``.
 
@@ -49,6 +51,16 @@ PATCHES: tuple[tuple[str, str, str], ...] = (
         "interpolation-strip-markers",
         "interpolation: INTERP_START expression RBRACE",
         "interpolation: INTERP_START STRIP_MARKER? expression STRIP_MARKER? RBRACE",
+    ),
+    (
+        "heredoc-marker-trailing-blanks",
+        "(?:(?:.|\\n)*?\\r?\\n)??\\s*(?P=heredoc)\\r?\\n/",
+        "(?:(?:.|\\n)*?\\r?\\n)??\\s*(?P=heredoc)[ \\t]*\\r?\\n/",
+    ),
+    (
+        "heredoc-trim-marker-trailing-blanks",
+        "(?:(?:.|\\n)*?\\r?\\n)??\\s*(?P=heredoc_trim)\\r?\\n/",
+        "(?:(?:.|\\n)*?\\r?\\n)??\\s*(?P=heredoc_trim)[ \\t]*\\r?\\n/",
     ),
     (
         "namespaced-functions",

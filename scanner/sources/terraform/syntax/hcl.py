@@ -467,7 +467,7 @@ def _heredoc(node: Tree, line: int) -> ast.Expr:
     first_newline = raw.index("\n")
     marker = raw[2 + trim:first_newline].strip()
     content = raw[first_newline + 1:]
-    content = content.rstrip("\r\n")
+    content = content.rstrip("\r\n").rstrip(" \t")  # blanks after the closing marker (EOF␠␠) are not content
     if content.endswith(marker):
         content = content[: -len(marker)]
     lines = content.split("\n")
