@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from scanner.cli.app import ExitCode, UsageProblem
-from scanner.cli.scan import output_options, settings_from
+from scanner.cli.scan import output_options, scan_clock, settings_from
 
 
 def policy_options(function: Callable) -> Callable:
@@ -63,12 +63,13 @@ def aws(regions: str, org_role: str | None, shard: str | None, workers: int, **o
         raise UsageProblem(str(exc)) from None
     audit_options = AuditOptions(regions=wanted, endpoint_url=options["endpoint_url"], org_role=org_role, shard=parsed_shard, workers=workers)
     session = _session(options["profile"], wanted[0] if wanted else None)
+    started = scan_clock()
     with _progress("Auditing AWS") as progress:
         try:
             found = audit_aws(session, audit_options, progress)
         except (AuditFailed, BadOptions) as exc:
             raise UsageProblem(str(exc)) from None
-    sys.exit(_finish(found, policy, settings, options))
+    sys.exit(_finish(found, policy, settings, options, started))
 
 
 @inventory.command("outscale")
@@ -82,9 +83,10 @@ def outscale(regions: tuple[str, ...], **options: Any) -> None:
     settings = settings_from(options)
     policy = _policy(options)
     session = _session(options["profile"], regions[0])
+    started = scan_clock()
     with _progress("Auditing Outscale") as progress:
         found = audit_outscale(session, regions, options["endpoint_url"], progress)
-    sys.exit(_finish(found, policy, settings, options))
+    sys.exit(_finish(found, policy, settings, options, started))
 
 
 def _policy(options: dict[str, Any]):
@@ -126,7 +128,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any]) -> int:
+def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any], started: Any) -> int:
     """Judge the inventory, write the snapshot and the reports; the exit code."""
     from scanner.cli.replay import Outputs, write_file
     from scanner.cli.scan import write_outputs
@@ -139,11 +141,11 @@ def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any]) -> 
     if options.get("save"):
         taken_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         write_file(options["save"], snapshot.render(found, taken_at))
-    write_outputs(report, settings, {}, Outputs())
+    fail_on = settings.fail_on or policy.config.fail_on or "high"
+    write_outputs(report, settings, {}, Outputs(), fail_on, (started, scan_clock()))
     if not found.covered:
         click.echo(f"sovscan: nothing could be audited ({len(found.errors)} problems, listed in the report)", err=True)
         return ExitCode.ERROR
     if settings.soft_fail:
         return ExitCode.OK
-    threshold = Severity.parse(settings.fail_on or policy.config.fail_on or "high")
-    return exit_code(report.findings, threshold)
+    return exit_code(report.findings, Severity.parse(fail_on))
