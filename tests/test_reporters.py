@@ -70,6 +70,12 @@ def test_gitlab_same_address_in_two_roots_gives_two_fingerprints(monkeypatch):
     assert rule[0]["fingerprint"] != rule[1]["fingerprint"]
 
 
+def test_gitlab_inventory_issues_point_at_the_account_and_region(monkeypatch):
+    issues = json.loads(_scan(monkeypatch, "fixtures/inventory/against/terraform-vs-snapshot/snapshot.json", "--format", "gitlab").stdout)
+    payroll = [i["location"] for i in issues if i["description"].startswith("arn:aws:s3:::payroll-files: ")]
+    assert payroll and all(place == {"path": "sovscan-inventory/aws/111122223333/us-east-1", "lines": {"begin": 1}} for place in payroll)
+
+
 # --------------------------------------------------------------------------- JUnit
 
 
