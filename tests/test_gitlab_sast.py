@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -26,6 +27,12 @@ SCHEMA = json.loads((ROOT / "tests" / "data" / "gitlab-sast-report-format-15.0.7
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 TERRAFORM_CASES = sorted(p for p in (FIXTURES / "terraform").iterdir() if (p / "expected.yaml").is_file())
 OTHER_CASES = [FIXTURES / "demo", FIXTURES / "inventory" / "against" / "terraform-vs-snapshot" / "snapshot.json", *sorted((FIXTURES / "inventory" / "exports").iterdir())]
+
+
+def _field(vulnerability: dict, name: str) -> str:
+    """A ``- Name: value`` line of the description, unescaped (the description is Markdown)."""
+    line = next(line for line in vulnerability["description"].splitlines() if line.startswith(f"- {name}: "))
+    return re.sub(r"\\(.)", r"\1", line.removeprefix(f"- {name}: "))
 
 
 def _sast(monkeypatch, cwd: Path, *args: str) -> dict:
@@ -69,8 +76,9 @@ def test_the_report_carries_what_the_vulnerability_report_shows(monkeypatch):
     assert first["name"] == "Data of particular sensitivity is run by an operator exposed to non-EU extraterritorial law."
     assert first["severity"] == "High"
     assert first["location"] == {"file": "fixtures/demo/main.tf", "start_line": 46, "end_line": 46}
-    assert first["description"].startswith("Sensitive data on aws eu-west-3 (FR), run by Amazon Web Services, Inc., which is exposed to US_CLOUD_ACT, US_FISA_702.\n\n- Resource: `aws_s3_bucket.payroll`\n- Root module: `fixtures/demo`\n")
-    assert "- Sensitivity: sensitive, workload payroll" in first["description"]
+    assert first["description"].startswith("Sensitive data on aws eu-west-3 (FR), run by Amazon Web Services, Inc., which is exposed to US\\_CLOUD\\_ACT, US\\_FISA\\_702.\n\n")
+    assert (_field(first, "Resource"), _field(first, "Root module"), _field(first, "Sensitivity")) == ("aws_s3_bucket.payroll", "fixtures/demo", "sensitive, workload payroll")
+    assert _field(first, "Hosting") == "aws eu-west-3 (FR), operated by Amazon Web Services, Inc."
     assert "# sovscan:ignore[sensitive-data-exposed-to-foreign-law]" in first["solution"] and 'provider "outscale"' in first["solution"]
     primary, rule, *references = first["identifiers"]
     assert (primary["type"], primary["name"]) == ("sovscan_finding", "sensitive-data-exposed-to-foreign-law")
@@ -94,7 +102,7 @@ def test_ids_are_stable_across_runs_and_edits(monkeypatch, tmp_path):
     after = _sast(monkeypatch, copy, "demo")
 
     def keyed(document):
-        return {(v["identifiers"][1]["value"], v["description"].split("`")[1]): (v["id"], v["identifiers"][0]["value"], v["location"]["start_line"]) for v in document["vulnerabilities"]}
+        return {(v["identifiers"][1]["value"], _field(v, "Resource")): (v["id"], v["identifiers"][0]["value"], v["location"]["start_line"]) for v in document["vulnerabilities"]}
 
     old, new = keyed(before), keyed(after)
     added = {key for key in new if key[1] == "aws_s3_bucket.added_first"}
@@ -109,7 +117,7 @@ def test_one_module_under_two_roots_is_two_vulnerabilities(monkeypatch):
     document = _sast(monkeypatch, ROOT, "fixtures/terraform/shared-module-judged-per-root", "--fail-on", "never")
     VALIDATOR.validate(document)
     case = "fixtures/terraform/shared-module-judged-per-root"
-    got = sorted((v["identifiers"][1]["value"], v["location"]["file"], v["location"]["start_line"], v["severity"], v["description"].split("Root module: `")[1].split("`")[0]) for v in document["vulnerabilities"])
+    got = sorted((v["identifiers"][1]["value"], v["location"]["file"], v["location"]["start_line"], v["severity"], _field(v, "Root module")) for v in document["vulnerabilities"])
     assert got == [
         ("personal-data-exposed-to-foreign-law", f"{case}/modules/archive/main.tf", 11, "Low", f"{case}/envs/dev"),
         ("personal-data-outside-eea", f"{case}/modules/archive/main.tf", 11, "Medium", f"{case}/envs/dev"),
@@ -122,7 +130,7 @@ def test_one_module_under_two_roots_is_two_vulnerabilities(monkeypatch):
 def test_suppressed_findings_are_left_out_and_input_problems_are_messages(monkeypatch):
     document = _sast(monkeypatch, ROOT, "fixtures/terraform/suppress-exceptions")
     VALIDATOR.validate(document)
-    addresses = sorted({v["description"].split("`")[1] for v in document["vulnerabilities"]})
+    addresses = sorted({_field(v, "Resource") for v in document["vulnerabilities"]})
     assert addresses == ["aws_s3_bucket.archives", "aws_s3_bucket.exports"]  # payroll's and the legacy module's findings are suppressed
     messages = document["scan"]["messages"]
     assert [m["level"] for m in messages] == ["warn"] * 6 + ["info"]
@@ -156,4 +164,21 @@ def test_inventory_findings_point_at_a_stable_path(monkeypatch, tmp_path):
     document = _sast(monkeypatch, tmp_path, "aws-2026-11.json")
     VALIDATOR.validate(document)
     assert {json.dumps(v["location"]) for v in document["vulnerabilities"]} == {'{"file": "sovscan-inventory/aws/111122223333/us-east-1"}'}
-    assert "- Account: `111122223333` (s3:ListBuckets)" in document["vulnerabilities"][0]["description"]
+    assert _field(document["vulnerabilities"][0], "Account") == "111122223333 (s3:ListBuckets)"
+
+
+def test_repository_text_cannot_become_markdown_in_gitlab(monkeypatch, tmp_path):
+    """GitLab renders description and solution as Markdown: an address or tag value from the repository stays text."""
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n\n'
+        'resource "aws_s3_bucket" "b" {\n  for_each = toset(["[login](https://evil.example)<img src=x onerror=alert(1)>"])\n  bucket   = each.key\n}\n',
+        encoding="utf-8",
+    )
+    document = _sast(monkeypatch, tmp_path, ".", "--no-cache", "--fail-on", "never")
+    VALIDATOR.validate(document)
+    [vulnerability] = document["vulnerabilities"]
+    description = vulnerability["description"]
+    assert re.search(r"(?<!\\)[<\[]", description) is None  # every < and [ escaped: no link, image or HTML
+    assert "\\[login\\](https://evil.example)\\<img src=x onerror=alert(1)\\>" in description
+    assert _field(vulnerability, "Resource") == 'aws_s3_bucket.b["[login](https://evil.example)<img src=x onerror=alert(1)>"]'
+    assert "```\n# sovscan:ignore[unclassified-resource]" in vulnerability["solution"]

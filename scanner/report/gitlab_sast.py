@@ -35,6 +35,7 @@ warning, while a 15.1 or 15.2 report is refused by a GitLab that predates it.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -54,6 +55,13 @@ ID_NAMESPACE = uuid.UUID("6f1d8c1e-5a4b-4f0e-9a43-2f7b1c9e0d55")
 MAX_NAME = 255  # the schema's limits
 MAX_SOLUTION = 7000
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"  # the schema's: UTC, no zone, no fraction
+# GitLab renders description and solution as Markdown; text from the scanned repository (addresses, tag
+# values in messages) must not become a link, an image, emphasis, code or HTML there. Until the shared
+# output-escaping helper (issue 16) lands, escaped here with backslashes (CommonMark §2.4): the characters
+# that open inline markup anywhere, and those that open a block at the start of a line.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|~])")
+_BLOCK_START = re.compile(r"^(\s*\d*)([#+\-=.)])")  # a heading, a list item (- + 1. 1)), a setext underline
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")  # control characters, bidi overrides
 
 
 def _capped(text: str, limit: int) -> str:
@@ -81,24 +89,30 @@ def _identifiers(item: Located, report: Report) -> list[dict[str, Any]]:
     return found
 
 
+def _md(text: object) -> str:
+    """Text shown as itself in GitLab's Markdown, on one line."""
+    plain = _CONTROL.sub("\ufffd", str(text)).replace("\r", " ").replace("\n", " ")
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _MARKDOWN.sub(r"\\\1", plain))
+
+
 def _description(item: Located, assessment: Assessment | None, rule: Any) -> str:
     f = item.finding
-    lines = [f.message, "", f"- Resource: `{f.address}`"]
+    lines = [_md(f.message), "", f"- Resource: {_md(f.address)}"]
     if item.root:
-        lines.append(f"- Root module: `{item.root}`")
+        lines.append(f"- Root module: {_md(item.root)}")
     if item.declared_at:
-        lines.append(f"- Declared at: `{item.declared_at}`, inside the remote module called at the location")
+        lines.append(f"- Declared at: {_md(item.declared_at)}, inside the remote module called at the location")
     if f.origin.account:
-        lines.append(f"- Account: `{f.origin.account}`" + (f" ({f.origin.api})" if f.origin.api else ""))
+        lines.append(f"- Account: {_md(f.origin.account)}" + (f" ({_md(f.origin.api)})" if f.origin.api else ""))
     if assessment is not None:
         h, c = assessment.hosting, assessment.classification
-        lines.append(f"- Hosting: {_shown(h.cloud)} {_shown(h.region)} ({_shown(h.countries)}), operated by {_shown(h.operator)}")
+        lines.append(f"- Hosting: {_md(_shown(h.cloud))} {_md(_shown(h.region))} ({_md(_shown(h.countries))}), operated by {_md(_shown(h.operator))}")
         level = c.level or c.status
-        lines.append(f"- Sensitivity: {level}" + (f", workload {c.workload}" if c.workload else ""))
+        lines.append(f"- Sensitivity: {_md(level)}" + (f", workload {_md(c.workload)}" if c.workload else ""))
     if rule is not None:
-        lines += ["", rule.why]
+        lines += ["", _md(rule.why)]
         if rule.references:
-            lines += ["", "References: " + "; ".join(rule.references)]
+            lines += ["", "References: " + _md("; ".join(rule.references))]
     return "\n".join(lines)
 
 
@@ -107,13 +121,21 @@ def _solution(item: Located, rule: Any) -> str:
     if rule is not None:
         parts.append(
             "Host the resource where the rule is met, or correct its classification if it is wrong, "
-            f"so that this no longer holds: {rule.summary} A passing example:\n\n{rule.example_pass.rstrip()}"
+            f"so that this no longer holds: {_md(rule.summary)} A passing example:\n\n{_fenced(rule.example_pass)}"
         )
+    comment = f'# sovscan:ignore[{item.finding.rule}] reason="…" until=YYYY-MM-DD'
     parts.append(
-        "If the hosting is accepted, record a justified, dated exception: an inline comment above the resource "
-        f'(# sovscan:ignore[{item.finding.rule}] reason="…" until=YYYY-MM-DD) or an entry in .sovscan-waivers.yml.'
+        f"If the hosting is accepted, record a justified, dated exception: an inline comment above the resource,\n\n{_fenced(comment)}\n"
+        "or an entry in .sovscan-waivers.yml."
     )
     return _capped("\n\n".join(parts), MAX_SOLUTION)
+
+
+def _fenced(code: str) -> str:
+    """A code block whose fence no line of ``code`` can close (CommonMark §4.5)."""
+    longest = max((len(run) for run in re.findall("`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{code.rstrip()}\n{fence}\n"
 
 
 def _vulnerability(item: Located, report: Report, assessments: Mapping[int, Assessment]) -> dict[str, Any]:

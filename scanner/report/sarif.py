@@ -180,7 +180,8 @@ def _result(item: Located, rule_index: Mapping[str, int], paths: Mapping[str, st
         call = _root_call(item, paths)
         if call is not None:
             related.append({"id": ROOT_LINK_ID, "physicalLocation": call, "message": {"text": f"The module call in root module {item.root}"}})
-            message = f"Root module [{item.root}]({ROOT_LINK_ID}): {_root_message(message)}"
+            link_text = item.root.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")  # a folder name is the repository's
+            message = f"Root module [{link_text}]({ROOT_LINK_ID}): {_root_message(message)}"
         else:
             message = f"Root module {item.root}: {message}"
     location: dict[str, Any] = {}
