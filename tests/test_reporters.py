@@ -142,15 +142,22 @@ def test_junit_below_threshold_details_reach_gitlab():
 
 
 def test_junit_names_the_root_module_of_a_shared_module(monkeypatch):
-    """One module called by two roots: two tests of each rule, told apart by their root module, one failing and one not."""
+    """One module called by three roots: one test per root and rule, told apart by the root module; failing or not by severity."""
     result = _scan(monkeypatch, "fixtures/terraform/shared-module-judged-per-root", "--format", "junit")
     base = "module.archive.aws_s3_bucket.archive (root module fixtures/terraform/shared-module-judged-per-root/envs/"
-    assert sorted(_junit_cases(result.stdout)) == [
-        ("personal-data-exposed-to-foreign-law", base + "dev)", "skipped", "low finding, below --fail-on high: Personal data on aws us-east-1 (US), run by Amazon Web Services, Inc., which is exposed to US_CLOUD_ACT, US_FISA_702."),
-        ("personal-data-outside-eea", base + "dev)", "skipped", "medium finding, below --fail-on high: Personal data stored in aws us-east-1 (US), outside the EEA and the countries with an adequacy decision."),
-        ("sensitive-data-exposed-to-foreign-law", base + "prod)", "failure", "Sensitive data on aws eu-west-3 (FR), run by Amazon Web Services, Inc., which is exposed to US_CLOUD_ACT, US_FISA_702."),
-        ("sensitive-data-without-secnumcloud", base + "prod)", "failure", "Sensitive data on aws eu-west-3 (FR), which has no valid SecNumCloud: AWS commercial regions (aws-commercial) has SecNumCloud status 'none' (No SecNumCloud qualification found for AWS (absence not confirmed against the ANSSI list))."),
+    got = sorted((rule, name.removeprefix(base), outcome) for rule, name, outcome, _ in _junit_cases(result.stdout))
+    assert got == [
+        ("personal-data-exposed-to-foreign-law", "dev)", "skipped"),  # low, below --fail-on high
+        ("personal-data-outside-eea", "dev)", "skipped"),  # medium
+        ("sensitive-data-exposed-to-foreign-law", "prod)", "failure"),
+        ("sensitive-data-exposed-to-foreign-law", "test)", "failure"),
+        ("sensitive-data-outside-eu", "test)", "failure"),
+        ("sensitive-data-without-secnumcloud", "prod)", "failure"),
+        ("sensitive-data-without-secnumcloud", "test)", "failure"),
     ]
+    messages = {(rule, name.removeprefix(base)): message for rule, name, _, message in _junit_cases(result.stdout)}
+    assert messages[("personal-data-outside-eea", "dev)")] == "medium finding, below --fail-on high: Personal data stored in aws us-east-1 (US), outside the EEA and the countries with an adequacy decision."
+    assert messages[("sensitive-data-exposed-to-foreign-law", "test)")] == "Sensitive data on aws us-east-1 (US), run by Amazon Web Services, Inc., which is exposed to US_CLOUD_ACT, US_FISA_702."
 
 
 def test_junit_keeps_xml_valid_with_control_characters():

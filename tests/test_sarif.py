@@ -127,14 +127,20 @@ def test_two_runs_give_the_same_document(monkeypatch):
     assert _sarif(monkeypatch, ROOT, "fixtures/demo") == _sarif(monkeypatch, ROOT, "fixtures/demo")
 
 
-def test_same_address_in_two_root_modules_has_two_fingerprints(monkeypatch):
+def test_same_address_in_two_root_modules_is_one_result_naming_both(monkeypatch):
+    """GitHub sees two results of one rule on one line as one alert (one line hash): one result names both roots, each linked to its module call."""
     document = _sarif(monkeypatch, ROOT, "fixtures/terraform/baseline-two-roots")
-    results = [r for r in document["runs"][0]["results"] if r["ruleId"] == "sensitive-data-without-secnumcloud"]
-    assert [(r["properties"]["address"], r["properties"]["root"]) for r in results] == [
-        ("module.store.aws_s3_bucket.files", "fixtures/terraform/baseline-two-roots/envs/prod"),
-        ("module.store.aws_s3_bucket.files", "fixtures/terraform/baseline-two-roots/envs/staging"),
+    jsonschema.Draft4Validator(SCHEMA).validate(document)
+    case = "fixtures/terraform/baseline-two-roots"
+    [result] = [r for r in document["runs"][0]["results"] if r["ruleId"] == "sensitive-data-without-secnumcloud"]
+    assert result["properties"]["roots"] == [f"{case}/envs/prod", f"{case}/envs/staging"]
+    assert result["message"]["text"].startswith(f"Root modules [{case}/envs/prod](1), [{case}/envs/staging](2): Sensitive data on aws eu-west-3 (FR), which has no valid SecNumCloud")
+    assert [(r["id"], r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"]) for r in result["relatedLocations"]] == [
+        (1, f"{case}/envs/prod/main.tf", 7),
+        (2, f"{case}/envs/staging/main.tf", 7),
     ]
-    assert results[0]["partialFingerprints"] != results[1]["partialFingerprints"]
+    fingerprints = {r["partialFingerprints"]["sovscan/v1"] for r in document["runs"][0]["results"]}
+    assert len(fingerprints) == len(document["runs"][0]["results"])
 
 
 def test_remote_module_findings_point_at_the_call_and_no_git_uri(monkeypatch):
@@ -306,24 +312,46 @@ def test_a_rule_of_severity_info_has_a_problem_severity_instead():
     assert len(rule["shortDescription"]["text"]) == 1024  # GitHub's limit
 
 
-def test_a_file_judged_under_several_roots_names_the_root_in_each_message(monkeypatch):
+def test_a_file_judged_under_several_roots_names_the_roots_in_each_message(monkeypatch):
+    """Three roots call one module: every result names its roots and links their module calls; a rule failing differently in two roots says how in each."""
     document = _sarif(monkeypatch, ROOT, "fixtures/terraform/shared-module-judged-per-root")
     jsonschema.Draft4Validator(SCHEMA).validate(document)
     case = "fixtures/terraform/shared-module-judged-per-root"
+    module, dev, prod, test = f"{case}/modules/archive/main.tf", f"{case}/envs/dev", f"{case}/envs/prod", f"{case}/envs/test"
     got = [
-        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["locations"][0]["physicalLocation"]["region"]["startLine"], r["message"]["text"].split(":")[0],
-         [(x["physicalLocation"]["artifactLocation"]["uri"], x["physicalLocation"]["region"]["startLine"]) for x in r["relatedLocations"]])
+        (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["locations"][0]["physicalLocation"]["region"]["startLine"], r["message"]["text"],
+         [(x["id"], x["physicalLocation"]["artifactLocation"]["uri"], x["physicalLocation"]["region"]["startLine"]) for x in r["relatedLocations"]])
         for r in document["runs"][0]["results"]
     ]  # fmt: skip
-    module = f"{case}/modules/archive/main.tf"
+    exposed = "run by Amazon Web Services, Inc., which is exposed to US_CLOUD_ACT, US_FISA_702."
+    no_snc = "which has no valid SecNumCloud: AWS commercial regions (aws-commercial) has SecNumCloud status 'none' (No SecNumCloud qualification found for AWS (absence not confirmed against the ANSSI list))."
     assert got == [
-        ("personal-data-exposed-to-foreign-law", module, 11, f"Root module [{case}/envs/dev](1)", [(f"{case}/envs/dev/main.tf", 5)]),
-        ("personal-data-outside-eea", module, 11, f"Root module [{case}/envs/dev](1)", [(f"{case}/envs/dev/main.tf", 5)]),
-        ("sensitive-data-exposed-to-foreign-law", module, 11, f"Root module [{case}/envs/prod](1)", [(f"{case}/envs/prod/main.tf", 5)]),
-        ("sensitive-data-without-secnumcloud", module, 11, f"Root module [{case}/envs/prod](1)", [(f"{case}/envs/prod/main.tf", 5)]),
-    ]
-    assert {r["relatedLocations"][0]["id"] for r in document["runs"][0]["results"]} == {1}  # the link's target (SARIF §3.11.6)
-    assert len({r["message"]["text"] for r in document["runs"][0]["results"]}) == 4
+        ("personal-data-exposed-to-foreign-law", "note", module, 11, f"Root module [{dev}](1): Personal data on aws us-east-1 (US), {exposed}", [(1, f"{dev}/main.tf", 5)]),
+        ("personal-data-outside-eea", "warning", module, 11, f"Root module [{dev}](1): Personal data stored in aws us-east-1 (US), outside the EEA and the countries with an adequacy decision.", [(1, f"{dev}/main.tf", 5)]),
+        ("sensitive-data-exposed-to-foreign-law", "error", module, 11,
+         f"In root module [{prod}](1): Sensitive data on aws eu-west-3 (FR), {exposed} In root module [{test}](2): Sensitive data on aws us-east-1 (US), {exposed}",
+         [(1, f"{prod}/main.tf", 5), (2, f"{test}/main.tf", 5)]),
+        ("sensitive-data-outside-eu", "error", module, 11, f"Root module [{test}](1): Sensitive data stored in aws us-east-1 (US), outside the European Union.", [(1, f"{test}/main.tf", 5)]),
+        ("sensitive-data-without-secnumcloud", "error", module, 11,
+         f"In root module [{prod}](1): Sensitive data on aws eu-west-3 (FR), {no_snc} In root module [{test}](2): Sensitive data on aws us-east-1 (US), {no_snc}",
+         [(1, f"{prod}/main.tf", 5), (2, f"{test}/main.tf", 5)]),
+    ]  # fmt: skip
+    # no two results of one rule on one line: GitHub would keep one of them
+    assert len({(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in document["runs"][0]["results"]}) == len(got)
+
+
+def test_results_of_a_shared_module_differing_in_suppression_stay_apart():
+    from scanner.model import Finding, Origin, Resource
+    from scanner.model.located import Located
+    from scanner.report import sarif
+
+    def item(root: str, suppressed: bool) -> Located:
+        finding = Finding("r", Severity.HIGH, "module.m.aws_s3_bucket.b", "m", Origin("modules/m/main.tf", 3), suppressed=suppressed, suppression={"kind": "inline", "reason": "ok"} if suppressed else None)
+        resource = Resource(finding.address, "aws_s3_bucket", "aws", "eu-west-3", finding.origin, module_calls=(Origin(f"{root}/main.tf", 5),), root=root)
+        return Located(finding, resource, "modules/m/main.tf", 3, root, root)
+
+    groups = sarif.grouped([item("envs/a", False), item("envs/b", True), item("envs/c", False)])
+    assert [[x.root for x in g] for g in groups] == [["envs/a", "envs/c"], ["envs/b"]]
 
 
 def test_a_single_root_keeps_its_messages_plain():

@@ -19,7 +19,8 @@ warning, while a 15.1 or 15.2 report is refused by a GitLab that predates it.
   identifier is therefore the finding's identity (rule, address, root
   module: ``Located.fingerprint``), shown under the rule's id, so that one
   resource of a shared module judged under two roots is two
-  vulnerabilities; the rule and the pack's legal references follow as
+  vulnerabilities (SARIF merges them into one result instead: GitHub tracks
+  by the line's text, which sovscan does not control); the rule and the pack's legal references follow as
   secondary identifiers, to filter on. ``id`` is a UUID derived from the
   same identity: stable across runs, never from the report's order.
 - ``name`` is the rule's summary (the same for every finding of a rule, as

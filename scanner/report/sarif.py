@@ -12,18 +12,25 @@ and GitHub's reading of it (https://docs.github.com/en/code-security/code-scanni
   sensitive data) gives alerts GitHub's critical/high/medium/low severities
   and lets a branch protection block on them; ``precision`` (how often a
   rule's results are true, by rule kind: ``PRECISION``) orders them;
-- ``partialFingerprints`` hash (rule, address, root module), never the line,
-  so an alert survives edits;
-- a file judged under several root modules (a shared module) gives one
-  result per root, whose message starts with the root and links, as a
-  related location, the module call in that root. One result per root
-  rather than one merged result with related locations: GitHub shows a
-  result's first location only, and related locations only as links in the
-  message; roots often differ in hosting, level, severity or suppression;
-  and each root's alert can then be triaged and dismissed on its own;
+- ``partialFingerprints["sovscan/v1"]`` hashes (rule, address, root
+  modules), never the line, for SARIF consumers that track results by it.
+  GitHub uses no fingerprint but ``primaryLocationLineHash``, which
+  upload-sarif computes from the text around the result's line: it follows
+  an alert while that text is unchanged, and sees two results of one rule on
+  one line as one alert;
+- so a resource of a shared module, judged under several root modules, is
+  one result per (rule, line, address) whose message names every root module
+  and links, as related locations, the module call of each
+  (``Root modules [envs/dev](1), [envs/prod](2): …``, or ``In root module
+  [envs/dev](1): … In root module [envs/prod](2): …`` when the message
+  differs by root), at the highest of their severities. Separate results per root would carry the same line hash and
+  GitHub would keep one of them, naming one root; a result's first location
+  is the only one GitHub shows, and related locations only as links in the
+  message. Results differing in suppression stay apart. In a file judged
+  under several roots, a result of one root names it the same way;
 - GitHub's limits (docs: "SARIF support for code scanning", "SARIF results
   exceed one or more limits"): 25,000 results per run (a file with more is
-  rejected whole, of which GitHub keeps the 5,000 most severe), 25,000 rules,
+  rejected whole; of a run it takes, GitHub shows the 5,000 most severe), 25,000 rules,
   1,000 locations per result, 20 tags per rule, 20 runs per file, 10 MB
   gzip-compressed per file; 1,024 characters for rule descriptions, 255 for
   rule names. A report with more results keeps the ``MAX_RESULTS`` most
@@ -43,6 +50,7 @@ and GitHub's reading of it (https://docs.github.com/en/code-security/code-scanni
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter, defaultdict
@@ -84,7 +92,7 @@ DEFAULT_PRECISION = "medium"
 MAX_RESULTS = 25_000  # per run; GitHub rejects a file with more
 MAX_DESCRIPTION = 1024  # characters of shortDescription and fullDescription that GitHub takes
 MAX_NAME = 255
-ROOT_LINK_ID = 1  # the relatedLocations id of a result's root module call
+MAX_LINKED_ROOTS = 100  # related locations per result that GitHub shows (of the 1,000 it takes)
 _LINK_LIKE = re.compile(r"\[([^\]]*)\]\((\d+)\)")  # text a SARIF viewer would read as an embedded link (SARIF §3.11.6)
 
 
@@ -170,33 +178,58 @@ def _root_call(item: Located, paths: Mapping[str, str] | None) -> dict[str, Any]
     return _physical(repo_path(calls[0].file, paths), calls[0].line)
 
 
-def _result(item: Located, rule_index: Mapping[str, int], paths: Mapping[str, str] | None, several_roots: bool) -> dict[str, Any]:
-    finding = item.finding
-    message = finding.message
-    if item.declared_at:
-        message += f" (declared at {item.declared_at}, inside the remote module called here)"
+def _link_text(root: str) -> str:
+    return root.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")  # a folder name comes from the repository
+
+
+def _message(group: list[Located], paths: Mapping[str, str] | None, name_roots: bool) -> tuple[str, list[dict[str, Any]]]:
+    """The result's text, naming the root modules (each linked to its module call) when ``name_roots``; and the related locations."""
+
+    def text(item: Located) -> str:
+        message = item.finding.message
+        if item.declared_at:
+            message += f" (declared at {item.declared_at}, inside the remote module called here)"
+        return message
+
+    if not name_roots or not group[0].root:
+        return text(group[0]), []
     related: list[dict[str, Any]] = []
-    if several_roots and item.root:
-        call = _root_call(item, paths)
-        if call is not None:
-            related.append({"id": ROOT_LINK_ID, "physicalLocation": call, "message": {"text": f"The module call in root module {item.root}"}})
-            link_text = item.root.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")  # a folder name is the repository's
-            message = f"Root module [{link_text}]({ROOT_LINK_ID}): {_root_message(message)}"
-        else:
-            message = f"Root module {item.root}: {message}"
+    names = []
+    for item in group:
+        call = _root_call(item, paths) if len(related) < MAX_LINKED_ROOTS else None
+        if call is None:
+            names.append(item.root)
+            continue
+        related.append({"id": len(related) + 1, "physicalLocation": call, "message": {"text": f"The module call in root module {item.root}"}})
+        names.append(f"[{_link_text(item.root)}]({len(related)})")
+    texts = [text(item) for item in group]
+    if len(set(texts)) > 1:  # the same rule fails differently in each root (another region, say): each root says how
+        return " ".join(f"In root module {name}: {_root_message(t)}" for name, t in zip(names, texts, strict=True)), related
+    head = f"Root module {names[0]}" if len(group) == 1 else f"Root modules {', '.join(names)}"
+    return f"{head}: {_root_message(texts[0])}", related
+
+
+def _result(group: list[Located], rule_index: Mapping[str, int], paths: Mapping[str, str] | None, name_roots: bool) -> dict[str, Any]:
+    """One SARIF result for findings of one rule on one resource line, under one root module or several (most severe first)."""
+    item = group[0]
+    finding = item.finding
+    message, related = _message(group, paths, name_roots)
     location: dict[str, Any] = {}
     # GitHub rejects the whole file when one result lacks a physical location: a resource
     # without a file (a cloud inventory) points at a stable path naming its account and region
     location["physicalLocation"] = _physical(item.file, item.line) or {"artifactLocation": artifact_location(inventory_path(item))}
     location["logicalLocations"] = [{"fullyQualifiedName": finding.address, "kind": "resource"}]
+    fingerprint = item.fingerprint if len(group) == 1 else hashlib.sha256("\0".join(sorted(x.fingerprint for x in group)).encode()).hexdigest()
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": LEVELS.get(finding.severity, "warning"),
         "message": {"text": message},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT: item.fingerprint},
+        "partialFingerprints": {FINGERPRINT: fingerprint},
         "properties": {"address": finding.address, "root": item.root, "severity": str(finding.severity)},
     }
+    if len(group) > 1:
+        result["properties"]["roots"] = [x.root for x in group]
     if related:
         result["relatedLocations"] = related
     if finding.rule in rule_index:
@@ -227,20 +260,30 @@ def roots_by_file(report: Report, items: list[Located], paths: Mapping[str, str]
     return roots
 
 
-def _kept(items: list[Located], limit: int) -> tuple[list[Located], list[Located]]:
+def grouped(items: list[Located]) -> list[list[Located]]:
+    """Findings of one rule on one resource line under several root modules, together (one GitHub alert); the others alone. Report order."""
+    groups: dict[tuple, list[Located]] = {}
+    for index, item in enumerate(items):
+        f = item.finding
+        key = (f.rule, item.file, item.line, f.address, f.suppressed, item.declared_at) if item.file and item.root else (index,)
+        groups.setdefault(key, []).append(item)
+    return [sorted(group, key=lambda x: (-x.finding.severity, x.root)) for group in groups.values()]
+
+
+def _kept(groups: list[list[Located]], limit: int) -> tuple[list[list[Located]], list[list[Located]]]:
     """The ``limit`` results GitHub can take, most severe first (active before suppressed), in report order; and the others."""
-    if len(items) <= limit:
-        return items, []
-    ranked = sorted(range(len(items)), key=lambda i: (items[i].finding.suppressed, -items[i].finding.severity, i))
+    if len(groups) <= limit:
+        return groups, []
+    ranked = sorted(range(len(groups)), key=lambda i: (groups[i][0].finding.suppressed, -groups[i][0].finding.severity, i))
     keep = set(ranked[:limit])
-    return [x for i, x in enumerate(items) if i in keep], [x for i, x in enumerate(items) if i not in keep]
+    return [x for i, x in enumerate(groups) if i in keep], [x for i, x in enumerate(groups) if i not in keep]
 
 
-def _left_out_notification(left_out: list[Located], total: int, limit: int) -> dict[str, Any]:
-    counts = Counter(str(x.finding.severity) for x in left_out)
+def _left_out_notification(left_out: list[list[Located]], total: int, limit: int) -> dict[str, Any]:
+    counts = Counter(str(group[0].finding.severity) for group in left_out)
     by_severity = {str(s): counts[str(s)] for s in sorted(Severity, reverse=True) if counts[str(s)]}
     detail = ", ".join(f"{n:,} {s}" for s, n in by_severity.items())
-    suppressed = sum(1 for x in left_out if x.finding.suppressed)
+    suppressed = sum(1 for group in left_out if group[0].finding.suppressed)
     if suppressed:
         detail += f"; {suppressed:,} of them suppressed"
     return {
@@ -266,11 +309,12 @@ def to_document(report: Report, paths: Mapping[str, str] | None = None, max_resu
     rules = list(report.rules.values())
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     items = locate(report, paths)
-    kept, left_out = _kept(items, max_results)
-    roots = roots_by_file(report, kept, paths)
+    groups = grouped(items)
+    kept, left_out = _kept(groups, max_results)
+    roots = roots_by_file(report, items, paths)
     notifications = [_notification(e, paths) for e in report.errors]
     if left_out:
-        notifications.insert(0, _left_out_notification(left_out, len(items), max_results))
+        notifications.insert(0, _left_out_notification(left_out, len(groups), max_results))
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -288,7 +332,7 @@ def to_document(report: Report, paths: Mapping[str, str] | None = None, max_resu
                 "toolExecutionNotifications": notifications,
             }
         ],
-        "results": [_result(item, rule_index, paths, len(roots.get(item.file or "", ())) > 1) for item in kept],
+        "results": [_result(group, rule_index, paths, len(roots.get(group[0].file or "", ())) > 1) for group in kept],
         "properties": {"pack": report.pack, "packVersion": report.pack_version, **({"asOf": report.as_of} if report.as_of else {})},
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
