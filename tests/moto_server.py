@@ -120,6 +120,7 @@ class FaultProxy(ThreadingHTTPServer):
         self.denied_subresources: set[tuple[str, str]] = set()  # (bucket, S3 subresource such as "tagging") answered AccessDenied
         self.refused_keys: set[str] = set()  # access key ids answered InvalidAccessKeyId (the message quotes the key, as some servers do)
         self.visible: dict[str, set[str]] = {}  # host -> the buckets its ListBuckets shows (hosts not here show every bucket)
+        self.latency = 0.0  # seconds added to every answer, as a distant endpoint would (benchmarks)
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
         self._thread.start()
@@ -153,13 +154,15 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             proxy.seen.append((region, service))
             if host:
                 proxy.hosts.append(host)
+            throttled = proxy.throttle.get((region, service), 0) > 0
+            if throttled:
+                proxy.throttle[(region, service)] -= 1
+        if proxy.latency:
+            time.sleep(proxy.latency)
         if service == "s3":
             fault = self._s3_fault(host, path, headers)
             if fault is not None:
                 return self._error("s3", *fault)
-            throttled = proxy.throttle.get((region, service), 0) > 0
-            if throttled:
-                proxy.throttle[(region, service)] -= 1
         if region in proxy.denied_regions or service in proxy.denied_services:
             return self._error(service, 403, "AccessDenied", f"User is not authorized to perform this action in region {region} (explicit deny)")
         if service == "sts" and b"Action=AssumeRole" in body:

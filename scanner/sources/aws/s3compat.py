@@ -47,7 +47,7 @@ SHOWN_NAMES = 5  # bucket names quoted in one error entry
 class S3Options:
     workers: int = 8
     timeout: float = 10.0  # seconds to connect, and to wait for each answer
-    attempts: int = 4  # per call, the first one included (throttling and dropped connections are retried)
+    attempts: int = 3  # per call, the first one included (throttling and dropped connections are retried)
     page_size: int | None = None  # None: the endpoint's own ListBuckets page size
 
 
