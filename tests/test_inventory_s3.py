@@ -9,6 +9,7 @@ Findings come from the real pipeline.
 from __future__ import annotations
 
 import collections
+import http.server
 import json
 import threading
 import time
@@ -206,6 +207,36 @@ def test_an_endpoint_that_does_not_answer_is_missing_and_the_rest_goes_on(clouds
         ("s3:127.0.0.1", "ListBuckets: cannot connect to 127.0.0.1 (refused, no route or closed); the buckets of this endpoint are missing from the inventory"),
     ]
     assert found.covered == 1 and found.unjudged == ["endpoint 127.0.0.1: not read", "endpoint 127.0.0.1: not read"]
+
+
+class _WebPage(http.server.BaseHTTPRequestHandler):
+    """A web server where an S3 endpoint was expected (the console's address, a typo): 200 and HTML."""
+
+    def do_GET(self) -> None:
+        body = b"<html><body>Welcome to the console</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_an_endpoint_that_is_not_s3_is_an_error_not_an_empty_cloud(clouds):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _WebPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        found = audit(clouds, f"http://127.0.0.1:{server.server_address[1]}", options=S3Options(timeout=2, attempts=1))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (found.resources, found.covered) == ([], 0)
+    assert errors(judged(found, clouds)) == [(
+        "s3:127.0.0.1",
+        "ListBuckets: 127.0.0.1 answered with something that is not an S3 bucket list (is it an S3 endpoint?); the buckets of this endpoint are missing from the inventory",
+    )]
 
 
 def test_refused_credentials_are_one_error_that_never_echoes_the_key(clouds, fault_proxy):

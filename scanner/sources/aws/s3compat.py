@@ -138,30 +138,38 @@ def _list(endpoint: _Endpoint, options: S3Options) -> None:
     config = {"PageSize": options.page_size} if options.page_size else {}
     try:
         for page in endpoint.client.get_paginator("list_buckets").paginate(PaginationConfig=config):
+            if "Buckets" not in page and "Owner" not in page:
+                # A 200 answer that is no bucket list (a web page at that URL) must not pass as "no buckets".
+                endpoint.failure = Failure("NotS3", f"ListBuckets: {endpoint.target.host} answered with something that is not an S3 bucket list (is it an S3 endpoint?)", "other")
+                return
             endpoint.names += [bucket["Name"] for bucket in page.get("Buckets", [])]
     except api_errors() as exc:
         endpoint.failure = _fail(endpoint, exc, "ListBuckets", options)
-    except (KeyError, TypeError) as exc:  # an answer of a shape S3 does not document
-        endpoint.failure = Failure("UnexpectedAnswer", f"ListBuckets gave an unexpected answer ({type(exc).__name__})", "other")
+    except _SHAPE_ERRORS as exc:
+        endpoint.failure = _unexpected("ListBuckets", exc)
 
 
 def _read_location(bucket: _Bucket, options: S3Options) -> None:
     try:
         answer = bucket.endpoint.client.get_bucket_location(Bucket=bucket.name)
-        bucket.location = answer.get("LocationConstraint") or None
+        bucket.location = str(answer.get("LocationConstraint") or "") or None
     except api_errors() as exc:
         bucket.location_failure = _fail(bucket.endpoint, exc, "GetBucketLocation", options)
+    except _SHAPE_ERRORS as exc:
+        bucket.location_failure = _unexpected("GetBucketLocation", exc)
 
 
 def _read_details(bucket: _Bucket, options: S3Options) -> None:
     client = bucket.endpoint.client
     try:
         tag_set = client.get_bucket_tagging(Bucket=bucket.name).get("TagSet", [])
-        bucket.tags = tuple((t["Key"], t.get("Value", "")) for t in tag_set)
+        bucket.tags = tuple((str(t["Key"]), str(t.get("Value", ""))) for t in tag_set)
     except api_errors() as exc:
         failure = _fail(bucket.endpoint, exc, "GetBucketTagging", options)
         if failure.code not in NO_TAGS:
             bucket.tags_failure = failure
+    except _SHAPE_ERRORS as exc:
+        bucket.tags_failure = _unexpected("GetBucketTagging", exc)
     try:
         rules = client.get_bucket_replication(Bucket=bucket.name)["ReplicationConfiguration"].get("Rules", [])
         bucket.destinations = tuple(_destinations(rules))
@@ -169,6 +177,16 @@ def _read_details(bucket: _Bucket, options: S3Options) -> None:
         failure = _fail(bucket.endpoint, exc, "GetBucketReplication", options)
         if failure.code not in NO_REPLICATION:
             bucket.replication_failure = failure
+    except _SHAPE_ERRORS as exc:
+        bucket.replication_failure = _unexpected("GetBucketReplication", exc)
+
+
+# An answer of a shape S3 does not document (a field missing, a list where a map was due).
+_SHAPE_ERRORS = (KeyError, TypeError, AttributeError)
+
+
+def _unexpected(operation: str, exc: Exception) -> Failure:
+    return Failure("UnexpectedAnswer", f"{operation} gave an unexpected answer ({type(exc).__name__})", "other")
 
 
 def _destinations(rules: list[dict]) -> Iterator[tuple[str, str]]:
