@@ -239,6 +239,19 @@ def test_an_endpoint_that_is_not_s3_is_an_error_not_an_empty_cloud(clouds):
     )]
 
 
+def test_throttling_is_retried_and_when_it_never_ends_the_rest_goes_on(clouds, fault_proxy):
+    fault_proxy.throttle[("nl-ams", "s3")] = 2  # the first two calls signed for nl-ams
+    found = audit(clouds, estate.SCW_AMS)
+    assert ([r.address for r in found.resources], found.errors) == (["http://s3.nl-ams.scw.cloud/archives-ams"], [])
+    fault_proxy.throttle[("nl-ams", "s3")] = 1000
+    found = audit(clouds, estate.SCW_AMS, estate.SCW_PAR, options=S3Options(attempts=2))
+    assert [r.address for r in found.resources] == ["http://s3.fr-par.scw.cloud/dossiers-patients", "http://s3.fr-par.scw.cloud/exports-rh"]
+    assert errors(judged(found, clouds)) == [(
+        "s3:s3.nl-ams.scw.cloud",
+        "ListBuckets answered Throttling (Rate exceeded); still throttled after botocore's retries; the buckets of this endpoint are missing from the inventory",
+    )]
+
+
 def test_refused_credentials_are_one_error_that_never_echoes_the_key(clouds, fault_proxy):
     fault_proxy.refused_keys.add(estate.KEY_ID)
     found = audit(clouds, estate.SCW_PAR)
