@@ -22,6 +22,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     FINDINGS = 1
     ERROR = 2
+    INCOMPLETE = 3  # no finding reaches --fail-on, but part of the input could not be judged
 
 
 class UsageProblem(click.ClickException):
