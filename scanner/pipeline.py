@@ -91,6 +91,7 @@ def build_report(inputs: list[str], resources: list[Resource], errors: list[Scan
         findings=tuple(findings),
         errors=tuple(policy.errors + errors),
         rules={r.id: r for r in policy.pack.rules},
+        as_of=policy.context.as_of,
     )
 
 

@@ -1,5 +1,7 @@
 """Every folder under fixtures/terraform/ proves one case: its expected.yaml lists the exact
-resources (provider, cloud, region, country, sensitivity…) and findings (rule, address, line)."""
+resources (provider, cloud, region, country, sensitivity…) and findings (rule, address, line),
+and optionally the report's verdict. Every report is also checked against the published JSON
+Schema (tests/support.py, scan_document)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ def test_fixture(case: Path, monkeypatch):
 
     want = sorted((f["rule"], f["address"], f["line"]) for f in expected.get("findings") or [])
     assert finding_keys(doc) == want
+
+    if "verdict" in expected:
+        assert doc["summary"]["verdict"] == expected["verdict"]
 
     want_errors = sorted((e["file"], e.get("line"), e["message"]) for e in expected.get("errors") or [])
     got_errors = sorted((e["file"], e["line"], e["message"]) for e in doc["errors"])

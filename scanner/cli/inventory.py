@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from scanner.cli.app import ExitCode, UsageProblem
-from scanner.cli.scan import output_options, settings_from
+from scanner.cli.scan import output_options, scan_clock, settings_from
 
 
 def policy_options(function: Callable) -> Callable:
@@ -73,12 +73,13 @@ def aws(regions: str, org_role: str | None, shard: str | None, workers: int, **o
         raise UsageProblem(str(exc)) from None
     audit_options = AuditOptions(regions=wanted, endpoint_url=options["endpoint_url"], org_role=org_role, shard=parsed_shard, workers=workers)
     session = _session(options["profile"], wanted[0] if wanted else None)
+    started = scan_clock()
     with _progress("Auditing AWS") as progress:
         try:
             found = audit_aws(session, audit_options, progress)
         except (AuditFailed, BadOptions) as exc:
             raise UsageProblem(str(exc)) from None
-    sys.exit(_finish(found, policy, settings, options))
+    sys.exit(_finish(found, policy, settings, options, started))
 
 
 @inventory.command("outscale")
@@ -93,9 +94,10 @@ def outscale(regions: tuple[str, ...], **options: Any) -> None:
     settings = settings_from(options)
     policy = _policy(options)
     session = _session(options["profile"], regions[0])
+    started = scan_clock()
     with _progress("Auditing Outscale") as progress:
         found = audit_outscale(session, regions, options["endpoint_url"], progress)
-    sys.exit(_finish(found, policy, settings, options))
+    sys.exit(_finish(found, policy, settings, options, started))
 
 
 @inventory.command("s3")
@@ -116,11 +118,12 @@ def s3(endpoint_urls: tuple[str, ...], region: str | None, cloud: str | None, pr
     settings = settings_from(options)
     policy = _policy(options)
     targets, errors = _s3_targets(endpoint_urls, region, cloud, profile, policy)
+    started = scan_clock()
     with _progress("Auditing S3 endpoints") as progress:
         found = audit_s3(targets, S3Options(workers=workers, timeout=timeout), progress)
     found.errors = sorted(found.errors + errors, key=lambda e: (e.file or "", e.message))
     found.unjudged += [f"{e.file}:{e.line}: endpoint not audited" for e in errors]
-    sys.exit(_finish(found, policy, settings, options, allow_incomplete))
+    sys.exit(_finish(found, policy, settings, options, started, allow_incomplete))
 
 
 def _s3_targets(urls: tuple[str, ...], region: str | None, cloud: str | None, profile: str | None, policy: Any) -> tuple[list[tuple[Any, Any]], list[Any]]:
@@ -206,7 +209,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any], allow_incomplete: bool = True) -> int:
+def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any], started: Any, allow_incomplete: bool = True) -> int:
     """Judge the inventory, write the snapshot and the reports; the exit code.
 
     Without ``allow_incomplete``, what the audit saw but could not judge (``found.unjudged``)
@@ -223,14 +226,14 @@ def _finish(found: Any, policy: Any, settings: Any, options: dict[str, Any], all
     if options.get("save"):
         taken_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         write_file(options["save"], snapshot.render(found, taken_at))
-    write_outputs(report, settings, {}, Outputs())
+    fail_on = settings.fail_on or policy.config.fail_on or "high"
+    write_outputs(report, settings, {}, Outputs(), fail_on, (started, scan_clock()))
     if not found.covered:
         click.echo(f"sovscan: nothing could be audited ({len(found.errors)} problems, listed in the report)", err=True)
         return ExitCode.ERROR
     if settings.soft_fail:
         return ExitCode.OK
-    threshold = Severity.parse(settings.fail_on or policy.config.fail_on or "high")
-    code = exit_code(report.findings, threshold)
+    code = exit_code(report.findings, Severity.parse(fail_on))
     if code == ExitCode.OK and found.unjudged and not allow_incomplete:
         click.echo(f"sovscan: incomplete: {_unjudged(found.unjudged)} (see the report's errors); --allow-incomplete accepts it", err=True)
         return ExitCode.INCOMPLETE

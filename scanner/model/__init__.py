@@ -270,6 +270,7 @@ class Report:
     findings: tuple[Finding, ...]
     errors: tuple[ScanError, ...]
     rules: Mapping[str, Any] = field(default_factory=dict)  # rule id -> RuleInfo, for SARIF/HTML help
+    as_of: str | None = None  # ISO date the verdicts are given for (--as-of, or the day of the scan)
 
 
 # --- Policy records that every stage may read: a pack's rule, the user's attestations, the verdict's date.
