@@ -9,7 +9,6 @@ through ``load_policy`` here, which hands the policy layer the rule kinds.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from scanner.policy import load as _policy_load
 from scanner.policy.config import Config
 from scanner.policy.load import DEFAULT_PACK, Policy, PolicyError, today
 from scanner.sources.snapshot import read_snapshot
+from scanner.support.patterns import name_matches
 
 __all__ = ["DEFAULT_PACK", "Policy", "PolicyError", "against_inventory", "assess", "build_report", "exit_code", "load_policy", "today"]
 
@@ -68,7 +68,7 @@ def assess(resources: list[Resource], policy: Policy) -> list[Assessment]:
 def _with_offer_hint(resource: Resource, workload: str | None, config: Config) -> Resource:
     """Mark resources the user says run on a named offer (an OVHcloud SecNumCloud private cloud)."""
     for assignment in config.offers:
-        by_address = assignment.address and fnmatch.fnmatchcase(resource.address, assignment.address)
+        by_address = assignment.address and name_matches(resource.address, assignment.address)
         by_workload = assignment.workload and assignment.workload == workload
         if by_address or by_workload:
             return replace(resource, hints={**resource.hints, "offer": assignment.offer})
@@ -91,6 +91,7 @@ def build_report(inputs: list[str], resources: list[Resource], errors: list[Scan
         findings=tuple(findings),
         errors=tuple(policy.errors + errors),
         rules={r.id: r for r in policy.pack.rules},
+        as_of=policy.context.as_of,
         uncalled_modules=tuple(sorted(set(uncalled))),
     )
 

@@ -7,10 +7,13 @@ Regenerate them after an intended change, then review the diff:
 Each file is exactly what ``sovscan scan CASE --format FORMAT`` writes from
 the repository root, on the pinned date the tests use (all formats of a case
 come from one run with ``--output FORMAT=FILE``, which must not change them).
+The GitLab security report records when the scan ran: ``SOURCE_DATE_EPOCH``
+pins that clock to midnight of the same date.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import os
 import sys
@@ -20,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "ci"
 TODAY = "2026-11-27"  # the date tests/conftest.py pins
+SCAN_EPOCH = str(int(datetime.datetime.fromisoformat(TODAY).replace(tzinfo=datetime.UTC).timestamp()))
 
 CASES = {
     "demo": ("fixtures/demo",),
@@ -34,6 +38,7 @@ SUFFIXES = {
     "markdown": "md",
     "csv": "csv",
     "gitlab": "gitlab.json",
+    "gitlab-sast": "gitlab-sast.json",
 }
 
 
@@ -61,10 +66,16 @@ def render_all(case: str) -> tuple[int, dict[str, str]]:
         for fmt, file in files.items():
             args += ["--output", f"{fmt}={file}"]
         os.chdir(ROOT)
+        clock = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = SCAN_EPOCH
         try:
             result = CliRunner().invoke(cli, args, catch_exceptions=False)
         finally:
             os.chdir(previous)
+            if clock is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = clock
         outputs = {fmt: file.read_text(encoding="utf-8") for fmt, file in files.items()}
     outputs["text"] = result.stdout
     return result.exit_code, outputs

@@ -21,7 +21,7 @@ def test_summary_lists_every_provider_with_operator_exposure_and_secnumcloud():
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:] if line and not line.startswith(("3", "D"))}
     assert set(rows) == EXPECTED_PROVIDERS
-    assert rows["ovhcloud"].split() == ["ovhcloud", "OVH", "Groupe", "SA", "FR", "not", "exposed", "12", "qualified"]
+    assert rows["ovhcloud"].split() == ["ovhcloud", "OVH", "Groupe", "SA", "FR", "not", "exposed", "15", "qualified"]
     assert rows["cloudtemple"].split()[-1] == "expired"  # qualified in 2022, three years are over
     assert rows["alibaba"].split()[-4:] == ["CN", "exposed", "5", "none?"]
     assert "33 providers · '?' marks an unconfirmed fact · SecNumCloud judged on 2026-11-27" in result.stdout
@@ -34,7 +34,8 @@ def test_one_provider_in_detail_with_regions_by_country_offers_and_sources():
     assert out.startswith("OVHcloud (ovhcloud) — operated by OVH Groupe SA, FR\n")
     assert "Exposure to non-EU law: not exposed [S87, S73] (confirmed)\n" in out
     assert "  GB (outside the EEA): UK[0-9]* (pattern) London\n" in out
-    assert "  IT (EU): EU-SOUTH-MIL Milan (unconfirmed)\n" in out
+    assert "  IT (EU): EU-SOUTH-MIL Milan\n" in out  # the OVHcloud S3 endpoints guide lists it (U23)
+    assert "  CA (outside the EEA): BHS[0-9]* (pattern) Beauharnois, ca-east-tor Toronto\n" in out
     assert "    SecNumCloud 3.2 qualified [S70] (confirmed)\n" in out
     assert "  S70  https://docs.ovhcloud.com/en/guides/account-and-service-management/reversibility/05-snc-vmware-reversibility-policy  (vendor, published 2025)\n" in out
 

@@ -150,23 +150,66 @@ def test_action_input_cannot_inject_shell(tmp_path):
 # --------------------------------------------------------------------------- GitLab CI template
 
 
-def _gitlab_job() -> dict:
-    return yaml.safe_load((ROOT / "docs" / "gitlab-ci.yml").read_text(encoding="utf-8"))["sovscan"]
+GITLAB_SAST_SCHEMA = json.loads((ROOT / "tests" / "data" / "gitlab-sast-report-format-15.0.7.json").read_text(encoding="utf-8"))
 
 
-def test_gitlab_job_declares_its_reports():
+def _merged(base: dict, override: dict) -> dict:
+    """GitLab's ``extends:``: mappings merge key by key, everything else (lists, strings) is replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def _resolve(jobs: dict, name: str) -> dict:
+    job = dict(jobs[name])
+    parents = job.pop("extends", [])
+    for parent in [parents] if isinstance(parents, str) else parents:
+        job = _merged(_resolve(jobs, parent), job)
+    return job
+
+
+def _gitlab_jobs() -> dict:
+    return yaml.safe_load((ROOT / "docs" / "gitlab-ci.yml").read_text(encoding="utf-8"))
+
+
+def _gitlab_job(name: str = "sovscan", extra: dict | None = None) -> dict:
+    jobs = _gitlab_jobs()
+    if extra is not None:
+        jobs = {**jobs, name: extra}
+    return _resolve(jobs, name)
+
+
+def test_gitlab_template_offers_a_hidden_job_to_extend():
+    jobs = _gitlab_jobs()
+    assert jobs["sovscan"] == {"extends": ".sovscan"}  # the default job is the hidden one, unchanged
+    hidden = jobs[".sovscan"]
+    assert hidden["artifacts"]["when"] == "always"
+    assert hidden["artifacts"]["reports"] == {"sast": "gl-sast-report.json", "codequality": "gl-code-quality-report.json", "junit": "sovscan-junit.xml"}
+    assert "pip install" in hidden["before_script"][0] and "$SOVSCAN_REQUIREMENT" in hidden["before_script"][0]
+
+
+def test_gitlab_template_installs_a_pinned_release():
+    from scanner import __version__
+
+    variables = _gitlab_jobs()[".sovscan"]["variables"]
+    assert variables["SOVSCAN_VERSION"] == f"v{__version__}"  # a release bumps both; never a branch
+    assert variables["SOVSCAN_REQUIREMENT"] == "sovscan @ git+https://github.com/sovscan/sovscan.git@${SOVSCAN_VERSION}"
+    assert "@main" not in (ROOT / "docs" / "gitlab-ci.yml").read_text(encoding="utf-8")
+    assert f"sovscan/v{__version__}/docs/gitlab-ci.yml" in (ROOT / "docs" / "gitlab-ci.yml").read_text(encoding="utf-8")  # the include line too
+
+
+def test_gitlab_template_caches_per_branch_and_never_sovscans_cache():
     job = _gitlab_job()
-    assert job["artifacts"]["when"] == "always"
-    assert job["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json", "junit": "sovscan-junit.xml"}
-    assert "pip install" in job["before_script"][0] and "$SOVSCAN_REQUIREMENT" in job["before_script"][0]
+    assert job["cache"]["key"] == "sovscan-pip-$CI_COMMIT_REF_SLUG"  # a merge request cannot fill the default branch's cache
+    assert job["cache"]["paths"] == [".cache/pip/"] and job["variables"]["PIP_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/pip"
+    assert "SOVSCAN_CACHE_DIR" not in job["variables"]  # GitLab would restore it into the checkout
 
 
-@pytest.mark.parametrize("fail_on, code", [("high", 1), ("never", 0)])
-def test_gitlab_script_produces_the_reports_gitlab_reads(tmp_path, fail_on, code):
-    job = _gitlab_job()
-    workspace = _workspace(tmp_path)
+def _run_gitlab_script(tmp_path: Path, job: dict, main_tf: str | None = None, **overrides: str) -> tuple[subprocess.CompletedProcess, Path]:
+    workspace = _workspace(tmp_path, main_tf)
     variables = {k: str(v) for k, v in job["variables"].items()}
-    variables.update({"SOVSCAN_PATHS": "infra", "SOVSCAN_FAIL_ON": fail_on})
+    variables.update({"SOVSCAN_PATHS": "infra", **overrides})
     result = subprocess.run(
         ["bash", "-e", "-c", "\n".join(job["script"])],
         cwd=workspace,
@@ -175,30 +218,49 @@ def test_gitlab_script_produces_the_reports_gitlab_reads(tmp_path, fail_on, code
         text=True,
         timeout=120,
     )
+    return result, workspace
+
+
+@pytest.mark.parametrize("fail_on, code, failures", [("high", 1, "8"), ("never", 0, "0")])
+def test_gitlab_script_produces_the_reports_gitlab_reads(tmp_path, fail_on, code, failures):
+    job = _gitlab_job()
+    result, workspace = _run_gitlab_script(tmp_path, job, SOVSCAN_FAIL_ON=fail_on)
     assert result.returncode == code, result.stderr
     for path in [*job["artifacts"]["reports"].values(), *job["artifacts"]["paths"]]:
         assert (workspace / path).is_file(), path
     quality = json.loads((workspace / "gl-code-quality-report.json").read_text(encoding="utf-8"))
     assert (quality[0]["check_name"], quality[0]["location"]) == ("sensitive-data-exposed-to-foreign-law", {"path": "infra/main.tf", "lines": {"begin": 46}})
+    sast = json.loads((workspace / "gl-sast-report.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(GITLAB_SAST_SCHEMA).validate(sast)
+    assert (sast["vulnerabilities"][0]["location"], sast["vulnerabilities"][0]["severity"]) == ({"file": "infra/main.tf", "start_line": 46, "end_line": 46}, "High")
     junit = ET.parse(workspace / "sovscan-junit.xml").getroot()
-    assert junit.get("failures") == "11"
+    assert (junit.get("tests"), junit.get("failures")) == ("21", failures)  # only what fails the job is a failed test
     jsonschema.Draft4Validator(SCHEMA).validate(json.loads((workspace / "sovscan.sarif").read_text(encoding="utf-8")))
-    assert (workspace / variables["SOVSCAN_CACHE_DIR"]).is_dir() and job["cache"]["paths"] == [variables["SOVSCAN_CACHE_DIR"] + "/"]  # what GitLab keeps
+
+
+def test_gitlab_soft_fail_variable_keeps_the_job_green_and_the_reports(tmp_path):
+    job = _gitlab_job()
+    result, workspace = _run_gitlab_script(tmp_path, job, SOVSCAN_SOFT_FAIL="true")
+    assert result.returncode == 0, result.stderr
+    assert "infra/main.tf:46  aws_s3_bucket.payroll" in result.stdout
+    assert json.loads((workspace / "gl-sast-report.json").read_text(encoding="utf-8"))["vulnerabilities"]
+    assert ET.parse(workspace / "sovscan-junit.xml").getroot().get("failures") == "8"  # the findings are still reported as failed tests
+    broken, _ = _run_gitlab_script(tmp_path / "usage", job, SOVSCAN_SOFT_FAIL="true", SOVSCAN_FAIL_ON="severe")
+    assert broken.returncode == 2  # a usage error still fails the job
+
+
+def test_a_job_extending_the_hidden_one_runs_with_its_own_variables(tmp_path):
+    """What docs/gitlab-ci.yml's header shows: a job per environment, extending .sovscan."""
+    job = _gitlab_job("sovscan-lenient", {"extends": ".sovscan", "variables": {"SOVSCAN_FAIL_ON": "critical"}})
+    assert job["variables"]["SOVSCAN_FAIL_ON"] == "critical" and job["variables"]["SOVSCAN_VERSION"] == _gitlab_jobs()[".sovscan"]["variables"]["SOVSCAN_VERSION"]
+    assert job["script"] == _gitlab_jobs()[".sovscan"]["script"] and job["cache"] == _gitlab_jobs()[".sovscan"]["cache"]
+    result, workspace = _run_gitlab_script(tmp_path, job)
+    assert result.returncode == 0, result.stderr  # no critical finding in the demo
+    assert ET.parse(workspace / "sovscan-junit.xml").getroot().get("failures") == "0"
 
 
 @pytest.mark.parametrize("allow, code", [("false", 3), ("true", 0)])
 def test_gitlab_job_fails_on_incomplete_input_unless_allowed(tmp_path, allow, code):
-    job = _gitlab_job()
-    workspace = _workspace(tmp_path, INCOMPLETE)
-    variables = {k: str(v) for k, v in job["variables"].items()}
-    variables.update({"SOVSCAN_PATHS": "infra", "SOVSCAN_ALLOW_INCOMPLETE": allow})
-    result = subprocess.run(
-        ["bash", "-e", "-c", "\n".join(job["script"])],
-        cwd=workspace,
-        env={**os.environ, **variables, "PATH": BIN + os.pathsep + os.environ["PATH"]},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result, workspace = _run_gitlab_script(tmp_path, _gitlab_job(), main_tf=INCOMPLETE, SOVSCAN_ALLOW_INCOMPLETE=allow)
     assert result.returncode == code, result.stderr
     assert json.loads((workspace / "sovscan.json").read_text(encoding="utf-8"))["summary"]["incomplete"] is True

@@ -243,6 +243,7 @@ def test_the_wheel_carries_the_policies(tmp_path):
     assert "scanner/policies/packs/fr-state.yml" in names
     assert "scanner/policies/catalog/providers/aws.yml" in names
     assert "scanner/cli/scan.py" in names and "scanner/report/sarif.py" in names
+    assert "scanner/report/sovscan-report.schema.json" in names  # the published JSON Schema of the report
 
 
 def test_lang_reaches_the_html_report(tmp_path):

@@ -60,7 +60,7 @@ FR_RULES = (
 LEVELS = "classified, health, internal, personal, public, restricted, sensitive"
 
 CASES = {
-    "unknown-key": ("version: 1\nflavour: strict\n", [(2, "unknown key 'flavour' in .sovscan.yml; expected one of: version, pack, fail_on, untagged_level, vocabulary, rules, attestations, offers, hosting, seal")]),
+    "unknown-key": ("version: 1\nflavour: strict\n", [(2, "unknown key 'flavour' in .sovscan.yml; expected one of: version, pack, fail_on, untagged_level, vocabulary, rules, attestations, offers, hosting, seal, inventory")]),
     "wrong-type": ("rules: [unclassified-resource]\n", [(1, "key 'rules' is a list; expected a mapping of text to a mapping with keys severity, enabled, options")]),
     "value-maps-to-unknown-level": ("vocabulary:\n  values:\n    c3: tres-sensible\n", [(3, f"key 'vocabulary.values.c3' maps to 'tres-sensible', which is not a level; expected one of: {LEVELS}")]),
     "untagged-level-unknown": ("untagged_level: secret\n", [(1, f"key 'untagged_level' is 'secret', which is not a level; expected one of: {LEVELS}")]),

@@ -47,6 +47,11 @@ def test_every_example_of_the_starter_is_valid(tmp_path, monkeypatch):
     assert [o.offer for o in config.offers] == ["ovhcloud-hpc-vmware-snc"]
     assert policy.catalog.providers["s3ns"].csf_seal.provenance == "tender"
     assert policy.catalog.for_endpoint("vcenter.interieur.gouv.fr")[0].id == "ministere-dc"
+    assert [(e.endpoint_url, e.profile, e.cloud, e.region) for e in config.inventory_s3] == [
+        ("https://s3.fr-par.scw.cloud", "scaleway", None, None),
+        ("https://s3.gra.io.cloud.ovh.net", "ovh", None, None),
+        ("https://s3.ministere.gouv.fr", "ministere", "ministere-dc", "paris"),
+    ]
 
 
 def test_init_refuses_to_overwrite_without_force(tmp_path, monkeypatch):

@@ -246,11 +246,24 @@ def test_explicit_waiver_file(monkeypatch, tmp_path):
 
 
 def test_brackets_in_addresses_are_literal(monkeypatch, tmp_path):
-    from scanner.evaluate.suppress import _wildcard
+    from scanner.support.patterns import name_matches
 
-    assert _wildcard('aws_s3_bucket.b["a"]').fullmatch('aws_s3_bucket.b["a"]')
-    assert not _wildcard("aws_s3_bucket.b[0]").fullmatch("aws_s3_bucket.b0")
-    assert _wildcard("module.*.aws_s3_bucket.b[?]").fullmatch("module.x.aws_s3_bucket.b[1]")
+    assert name_matches('aws_s3_bucket.b["a"]', 'aws_s3_bucket.b["a"]')
+    assert not name_matches("aws_s3_bucket.b0", "aws_s3_bucket.b[0]")
+    assert name_matches("module.x.aws_s3_bucket.b[1]", "module.*.aws_s3_bucket.b[?]")
+
+
+def test_waiver_paths_are_gitignore_patterns_anchored_at_the_repository_root():
+    from scanner.evaluate.suppress import _path_matches
+
+    assert _path_matches("envs/staging", "envs/staging/main.tf")
+    assert _path_matches("envs/staging", "envs/staging")
+    assert not _path_matches("envs/staging", "envs/staging-old/main.tf")
+    assert not _path_matches("staging", "envs/staging/main.tf")  # anchored: relative to the waiver file's folder
+    assert _path_matches("envs/*/main.tf", "envs/prod/main.tf")
+    assert not _path_matches("envs/*.tf", "envs/prod/main.tf")  # * stops at /
+    assert _path_matches("envs/**/main.tf", "envs/a/b/main.tf")
+    assert _path_matches(".", "anything/at/all.tf")
 
 
 def test_waiver_paths_are_relative_to_the_waiver_files_folder(monkeypatch, tmp_path):

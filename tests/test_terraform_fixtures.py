@@ -6,7 +6,8 @@ Options of expected.yaml: ``options`` (var_files, variables, environment, config
 scan takes them; ``cd`` runs the scan from that folder of the case (``cd envs/prod && sovscan
 scan .``); ``uncalled`` the module folders listed as not judged; ``inputs`` what the report lists
 as read (the scanned folder, then what was read outside it); ``exit`` the exit code of the real
-``sovscan scan`` (run through the CLI, with ``args``).
+``sovscan scan`` (run through the CLI, with ``args``); ``verdict`` the report's verdict. Every report
+is also checked against the published JSON Schema (tests/support.py, scan_document).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def test_fixture(case: Path, monkeypatch):
 
     want = sorted((f["rule"], f["address"], f["line"]) for f in expected.get("findings") or [])
     assert finding_keys(doc) == want
+
+    if "verdict" in expected:
+        assert doc["summary"]["verdict"] == expected["verdict"]
 
     want_errors = sorted((e["file"], e.get("line"), e["message"], e.get("kind")) for e in expected.get("errors") or [])
     got_errors = sorted((e["file"], e["line"], e["message"], e["kind"]) for e in doc["errors"])

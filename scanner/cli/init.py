@@ -107,6 +107,17 @@ pack: {pack}
 #         certifications: []
 #     verified_at: 2026-01-15
 #     confidence: confirmed
+
+## S3-compatible endpoints that `sovscan inventory s3` audits when no
+## --endpoint-url is given, each with the AWS CLI profile holding its keys
+## (none: the environment's). Which cloud and region each is comes from the
+## catalog (s3.fr-par.scw.cloud is Scaleway fr-par); give region and cloud
+## (a catalog id or one of your hosting ids) for an endpoint it cannot know.
+# inventory:
+#   s3:
+#     - {{endpoint_url: https://s3.fr-par.scw.cloud, profile: scaleway}}
+#     - {{endpoint_url: https://s3.gra.io.cloud.ovh.net, profile: ovh}}
+#     - {{endpoint_url: https://s3.ministere.gouv.fr, profile: ministere, cloud: ministere-dc, region: paris}}
 """
 
 

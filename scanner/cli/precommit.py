@@ -28,7 +28,7 @@ from typing import Any
 
 import click
 
-from scanner.cli.scan import VariablesInOrder, input_options, output_options, run, settings_from
+from scanner.cli.scan import VariablesInOrder, incomplete_option, input_options, output_options, run, settings_from
 
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 
@@ -86,6 +86,7 @@ def _relative(path: Path) -> str | None:
 @click.command("pre-commit", cls=VariablesInOrder)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @output_options
+@incomplete_option
 @input_options
 def precommit(files: tuple[Path, ...], **options: Any) -> None:
     """Scan the root modules that the changed Terraform files belong to (for the pre-commit hook)."""

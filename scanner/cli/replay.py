@@ -45,7 +45,7 @@ KEEP_COMMANDS = 64  # command lines and what they parse to: a few hundred bytes 
 MAX_HASHED_BYTES = 4 * 1024 * 1024
 # Names read from the environment by a scan: Terraform variables, sovscan's own settings, the report language.
 ENVIRONMENT_PREFIXES = ("TF_VAR_", "SOVSCAN_")
-ENVIRONMENT_NAMES = ("NO_COLOR", "LC_ALL", "LC_MESSAGES", "LANG")
+ENVIRONMENT_NAMES = ("NO_COLOR", "LC_ALL", "LC_MESSAGES", "LANG", "SOURCE_DATE_EPOCH")
 # Found at or above the first scanned path (policy/config.py, suppress.py, cli/sourcepaths.py).
 ABOVE_NAMES = (".sovscan.yml", ".sovscan.yaml", ".sovscan-waivers.yml", ".sovscan-waivers.yaml", ".git")
 # Under a scanned folder: never read by a scan (.git) or too big to hash and never read (provider binaries).

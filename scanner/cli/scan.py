@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,8 +31,12 @@ from scanner.cli.app import ExitCode, UsageProblem
 from scanner.cli.replay import Outputs
 from scanner.report import FORMATS
 
+if TYPE_CHECKING:
+    import datetime
+
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
 LANGUAGES = ("en", "fr")
+CSV_DIALECTS = ("standard", "excel-fr")  # scanner/report/csv_report.py DIALECTS
 STDOUT = "-"
 
 
@@ -45,6 +49,7 @@ class Settings:
     soft_fail: bool = False
     lang: str | None = None
     show_suppressed: bool = False
+    csv_dialect: str = "standard"
     config_path: Path | None = None
     pack: str | None = None
     var_files: tuple[Path, ...] = ()
@@ -131,13 +136,24 @@ def output_options(function: Callable) -> Callable:
         click.option("--output", "-o", "outputs", multiple=True, metavar="FILE|FORMAT=FILE", help="Write a format to a file instead of stdout (repeatable)."),
         click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when an active finding is at or above this severity [default: high]."),
         click.option("--soft-fail", is_flag=True, help="Exit 0 even with findings (still 2 on usage errors, 3 on incomplete input)."),
-        click.option("--allow-incomplete", is_flag=True, help="Exit 0 (not 3) when part of the input could not be judged; the problems are still listed."),
         click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the reports that have one (html) [default: from the locale]."),
         click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings in the text report."),
+        click.option(
+            "--csv-dialect",
+            type=click.Choice(CSV_DIALECTS),
+            default="standard",
+            show_default=True,
+            help="CSV layout: standard (comma, UTF-8) or excel-fr (semicolon, UTF-8 with BOM: opens as columns in French Excel).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def incomplete_option(function: Callable) -> Callable:
+    """``--allow-incomplete`` of the Terraform scans (``sovscan inventory s3`` has its own, of its own meaning)."""
+    return click.option("--allow-incomplete", is_flag=True, help="Exit 0 (not 3) when part of the input could not be judged; the problems are still listed.")(function)
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
@@ -159,6 +175,7 @@ def settings_from(options: dict[str, Any]) -> Settings:
         soft_fail=options.get("soft_fail", False),
         lang=options.get("lang"),
         show_suppressed=options.get("show_suppressed", False),
+        csv_dialect=options.get("csv_dialect") or "standard",
         config_path=options.get("config_path"),
         pack=options.get("pack"),
         var_files=tuple(options.get("var_files", ())),
@@ -203,6 +220,7 @@ class VariablesInOrder(click.Command):
 @click.command(cls=VariablesInOrder)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @output_options
+@incomplete_option
 @input_options
 @click.option("--explain", "explain_address", metavar="ADDRESS", help="Print how ADDRESS's region and sensitivity were worked out.")
 @click.option(
@@ -276,10 +294,12 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
     from scanner.pipeline import PolicyError, build_report, exit_code, load_policy
     from scanner.sources.terraform.module.inputs import VariableOptions
 
+    started = scan_clock()
     try:
         policy = load_policy(settings.config_path, settings.pack, settings.as_of, search_from=inputs[0])
     except PolicyError as exc:
         raise UsageProblem(str(exc)) from None
+    fail_on = settings.fail_on or policy.config.fail_on or "high"
 
     variables = VariableOptions(settings.var_files, settings.variables, dict(os.environ), settings.variable_order)
     with caching(settings.no_cache):
@@ -301,12 +321,11 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
 
         outputs.stdout(render_explanation(report, settings.explain_address))
     else:
-        write_outputs(report, settings, paths, outputs)
+        write_outputs(report, settings, paths, outputs, fail_on, (started, scan_clock()))
 
     if collected.scanned == 0:
         return ExitCode.ERROR
-    threshold = Severity.parse(settings.fail_on or policy.config.fail_on or "high")
-    if not settings.soft_fail and exit_code(report.findings, threshold):
+    if not settings.soft_fail and exit_code(report.findings, Severity.parse(fail_on)):
         return ExitCode.FINDINGS
     if report.incomplete and not settings.allow_incomplete:
         unjudged = sum(1 for e in report.errors if e.leaves_input_unjudged)
@@ -375,10 +394,29 @@ def render_options(render: Callable, offered: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in offered.items() if k in parameters}
 
 
-def write_outputs(report, settings: Settings, paths: dict[str, str], outputs: Outputs) -> None:
+def scan_clock() -> datetime.datetime:
+    """Now, in UTC without a zone (what the GitLab security report records); ``SOURCE_DATE_EPOCH`` pins it (reproducible builds, tests)."""
+    import datetime as _datetime
+
+    pinned = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = _datetime.datetime.fromtimestamp(int(pinned), _datetime.UTC) if pinned.isdigit() else _datetime.datetime.now(_datetime.UTC)
+    return moment.replace(tzinfo=None, microsecond=0)
+
+
+def write_outputs(
+    report,
+    settings: Settings,
+    paths: dict[str, str],
+    outputs: Outputs,
+    fail_on: str = "high",
+    scan_times: tuple[datetime.datetime, datetime.datetime] | None = None,
+) -> None:
+    """Every format asked for. ``fail_on``: the threshold of the exit code (JUnit failures follow it); ``scan_times``: when the scan started and ended."""
     from scanner.report import reporter_for
 
-    offered: dict[str, Any] = {"paths": paths, "show_suppressed": settings.show_suppressed}
+    offered: dict[str, Any] = {"paths": paths, "show_suppressed": settings.show_suppressed, "fail_on": fail_on, "csv_dialect": settings.csv_dialect}
+    if scan_times is not None:
+        offered["scan_times"] = scan_times
     if settings.lang:
         offered["lang"] = settings.lang
     written = []

@@ -39,6 +39,10 @@ SENSITIVE_LEVELS = frozenset({"personal", "health", "sensitive", "restricted", "
 # Terraform type -> the inventory types of the same kind of resource.
 SAME_KIND: Mapping[str, tuple[str, ...]] = {
     "aws_s3_bucket": ("s3:bucket",),
+    # Buckets of S3-compatible clouds, as `sovscan inventory s3` lists them.
+    "scaleway_object_bucket": ("s3:bucket",),
+    "ovh_cloud_project_storage": ("s3:bucket",),
+    "ionoscloud_s3_bucket": ("s3:bucket",),
     "aws_db_instance": ("rds:db",),
     "aws_rds_cluster": ("rds:cluster",),
     "aws_db_snapshot": ("rds:snapshot",),

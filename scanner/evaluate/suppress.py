@@ -19,7 +19,7 @@ reviewed apart from the code::
     waivers:
       - rule: personal-data-outside-eea
         address: aws_dynamodb_table.analytics     # * and ? are wildcards; [ ] are literal
-        path: envs/prod                          # optional: a file or folder (glob), relative to this file's folder
+        path: envs/prod                          # optional: a gitignore-style file or folder pattern, relative to this file's folder
         reason: SCCs signed with the processor, DPO opinion 2026-031
         expires: 2027-06-30
         approver: RSSI ministère
@@ -41,6 +41,7 @@ from typing import Any
 
 from scanner.model import Finding, Origin, Report, ScanError
 from scanner.model.located import Located
+from scanner.support.patterns import name_matches, path_matches
 from scanner.support.schema import INVALID, Date, Field, ListOf, Obj, Problems, Str, Where
 from scanner.support.yamlload import YamlError, load_yaml_file
 
@@ -226,23 +227,19 @@ def load_waivers(path: Path, shown: str, known_rules: Iterable[str], folder: str
     return waivers, errors
 
 
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    """``*`` and ``?`` are wildcards; everything else, ``[`` of ``count`` indexes included, is literal."""
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern))
-
-
 def _path_matches(pattern: str, path: str | None) -> bool:
+    """``pattern`` is repository-relative (the waiver file's folder already joined), so it is anchored."""
     if not path:
         return False
-    if _wildcard(pattern).fullmatch(path):
-        return True
     folder = pattern.rstrip("/")
-    return folder in (".", "") or path == folder or path.startswith(folder + "/")
+    if folder in (".", ""):
+        return True
+    return path_matches(path, "/" + folder.lstrip("/"))
 
 
 def waiver_matches(waiver: Suppression, item: Located) -> bool:
     finding = item.finding
-    if finding.rule not in waiver.rules or not _wildcard(waiver.address or "").fullmatch(finding.address):
+    if finding.rule not in waiver.rules or not name_matches(finding.address, waiver.address or ""):
         return False
     if waiver.path is None:
         return True

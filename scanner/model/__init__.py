@@ -301,6 +301,7 @@ class Report:
     findings: tuple[Finding, ...]
     errors: tuple[ScanError, ...]
     rules: Mapping[str, Any] = field(default_factory=dict)  # rule id -> RuleInfo, for SARIF/HTML help
+    as_of: str | None = None  # ISO date the verdicts are given for (--as-of, or the day of the scan)
     uncalled_modules: tuple[str, ...] = ()  # module folders nothing calls, not judged as root modules
 
     @property

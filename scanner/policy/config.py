@@ -10,14 +10,16 @@ this module remembers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from scanner.model import Attestation
 from scanner.policy.catalog import SEAL_OBJECTIVES
 from scanner.policy.paths import find_upward
-from scanner.support.schema import INVALID, AnyMapping, Bool, Date, Field, Int, ListOf, MapOf, Obj, Problems, Str, Where
+from scanner.support.schema import INVALID, AnyMapping, Bool, Date, Field, Int, ListOf, MapOf, Obj, Problems, Spec, Str, Where
+from scanner.support.urls import BadEndpoint, parse_endpoint
 from scanner.support.yamlload import LineDict, YamlError, load_yaml_file
 
 CONFIG_NAMES = (".sovscan.yml", ".sovscan.yaml")
@@ -58,6 +60,23 @@ class SealRecord:
     line: int | None
 
 
+@dataclass(frozen=True)
+class S3EndpointSetting:
+    """One S3-compatible endpoint for ``sovscan inventory s3`` (``inventory.s3`` in .sovscan.yml)."""
+
+    endpoint_url: str
+    profile: str | None = None  # the AWS CLI profile with its credentials; None: the environment's
+    region: str | None = None  # None: from the catalog's detect.endpoints for the host
+    cloud: str | None = None  # a catalog (or hosting:) provider id; None: from the host
+    line: int | None = None
+    key: str = "inventory.s3"  # where it is written, e.g. inventory.s3[2]
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # line of each of its keys
+
+    def where(self, name: str) -> tuple[str, int | None]:
+        """(key path, line) of one of its keys, for an error found once the policy or the AWS configuration is known."""
+        return f"{self.key}.{name}", self.key_lines.get(name, self.line)
+
+
 @dataclass
 class Config:
     file: str | None = None
@@ -73,6 +92,7 @@ class Config:
     offers: list[OfferAssignment] = field(default_factory=list)
     hosting: list[Any] = field(default_factory=list)  # raw provider documents, checked with the catalog's provider schema
     seal: list[SealRecord] = field(default_factory=list)
+    inventory_s3: list[S3EndpointSetting] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # line of each top-level key and of each vocabulary value
     raw: Any = None
 
@@ -140,6 +160,32 @@ _SEAL = Obj(
     what="seal record",
 )
 
+class _EndpointUrl(Spec):
+    """An http(s) URL with a host and nothing secret in it; a refused one is never quoted (it may hold a password)."""
+
+    expected = "an endpoint URL such as https://s3.fr-par.scw.cloud"
+
+    def check(self, value, where, problems):
+        if not isinstance(value, str):
+            return self.fail(value, where, problems)
+        try:
+            return parse_endpoint(value).url
+        except BadEndpoint as exc:
+            problems.add(where.line, f"key '{where.path}' {exc}")
+            return INVALID
+
+
+_S3_ENDPOINT = Obj(
+    {"endpoint_url": Field(_EndpointUrl(), required=True), "profile": Field(Str()), "region": Field(Str()), "cloud": Field(Str())},
+    build=lambda d: S3EndpointSetting(d["endpoint_url"], d["profile"], d["region"], d["cloud"], d["_line"]),
+    what="inventory endpoint",
+)
+
+_INVENTORY = Obj(
+    {"s3": Field(ListOf(_S3_ENDPOINT, unique_key=lambda e: f"{e.endpoint_url} (profile {e.profile or 'default'})", what="endpoint"), default=list)},
+    what="inventory",
+)
+
 _CONFIG = Obj(
     {
         "version": Field(Str(("1",))),
@@ -161,6 +207,7 @@ _CONFIG = Obj(
         "offers": Field(ListOf(_OFFER), default=list),
         "hosting": Field(ListOf(AnyMapping()), default=list),  # checked against the catalog's provider schema
         "seal": Field(ListOf(_SEAL), default=list),
+        "inventory": Field(_INVENTORY),
     },
     what=".sovscan.yml",
 )
@@ -193,6 +240,23 @@ def _lines(raw: LineDict) -> dict[str, int]:
     if isinstance(values, LineDict):
         lines.update({f"vocabulary.values.{k}": values.line_of(k) for k in values})
     return lines
+
+
+def _placed(endpoints: list[S3EndpointSetting], raw: LineDict) -> list[S3EndpointSetting]:
+    """Each endpoint with its key path (``inventory.s3[2]``) and the lines of its keys."""
+    inventory = raw.get("inventory")
+    items = inventory.get("s3") if isinstance(inventory, dict) else None
+    lines = list(getattr(items, "item_lines", []))
+    placed = []
+    for endpoint in endpoints:
+        if items is None or endpoint.line not in lines:
+            placed.append(endpoint)
+            continue
+        index = lines.index(endpoint.line)
+        item = items[index]
+        key_lines = {str(k): item.line_of(k) for k in item} if isinstance(item, LineDict) else {}
+        placed.append(replace(endpoint, key=f"inventory.s3[{index}]", key_lines=key_lines))
+    return placed
 
 
 def load_config(path: Path | None, display: str | None = None) -> tuple[Config, list[tuple[str, int | None, str]]]:
@@ -228,6 +292,7 @@ def load_config(path: Path | None, display: str | None = None) -> tuple[Config, 
         offers=checked["offers"],
         hosting=list(hosting_raw),  # items that are not mappings were reported above and are skipped
         seal=checked["seal"],
+        inventory_s3=_placed(list((checked["inventory"] or {}).get("s3") or []), raw),
         lines=_lines(raw),
         raw=raw,
     ), problems.items

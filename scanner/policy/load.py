@@ -197,6 +197,7 @@ def _user_catalog(catalog: Catalog, config: Config, errors: list[ScanError]) -> 
     providers = _with_seal_records(providers, config, errors)
     result = Catalog(providers=providers, countries=catalog.countries, sources=catalog.sources, errors=catalog.errors)
     _check_offer_assignments(result, config, errors)
+    _check_inventory_clouds(result, config, errors)
     return result
 
 
@@ -226,6 +227,22 @@ def _check_offer_assignments(catalog: Catalog, config: Config, errors: list[Scan
             key = _item_key(config, "offers", assignment.line)
             errors.append(ScanError(config.file, assignment.line, f"key '{key}.offer' is '{assignment.offer}', which no provider of the catalog offers; expected an offer id such as ovhcloud-hpc-vmware-snc (see `sovscan catalog`)", kind="configuration"))
     config.offers = kept
+
+
+def _check_inventory_clouds(catalog: Catalog, config: Config, errors: list[ScanError]) -> None:
+    """``inventory.s3[].cloud`` must name a provider of the catalog (or of ``hosting:``); such an endpoint is dropped."""
+    kept = []
+    for endpoint in config.inventory_s3:
+        if endpoint.cloud is None or endpoint.cloud in catalog.providers:
+            kept.append(endpoint)
+            continue
+        key, line = endpoint.where("cloud")
+        errors.append(ScanError(
+            config.file, line,
+            f"key '{key}' is '{endpoint.cloud}', which is not a provider of the catalog or of 'hosting:'; "
+            "expected a provider id such as scaleway or ovhcloud (see `sovscan catalog`); this endpoint is not audited",
+        ))
+    config.inventory_s3 = kept
 
 
 def _item_key(config: Config, section: str, line: int | None) -> str:

@@ -17,6 +17,7 @@ REPORTERS = {
     "markdown": "scanner.report.markdown",
     "csv": "scanner.report.csv_report",
     "gitlab": "scanner.report.gitlab",
+    "gitlab-sast": "scanner.report.gitlab_sast",
     "html": "scanner.report.html.page",
 }
 

@@ -6,7 +6,9 @@ an array of issues with ``description``, ``check_name``, ``fingerprint``
 (unique per issue: GitLab keeps one issue per fingerprint), ``severity``
 (info, minor, major, critical, blocker) and ``location.path`` relative to
 the repository root with ``location.lines.begin``. GitLab has no notion of a
-suppressed issue: suppressed findings are left out.
+suppressed issue: suppressed findings are left out. A finding without a file
+(a cloud inventory's resource) points at ``sovscan-inventory/PROVIDER/ACCOUNT/REGION``
+(``ci_paths``), as in the SARIF and GitLab security reports.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.model import Report, Severity
-from scanner.model.located import Located, locate, repo_path
+from scanner.model.located import Located, locate
+from scanner.report.ci_paths import inventory_path
 
 SEVERITIES = {Severity.INFO: "info", Severity.LOW: "minor", Severity.MEDIUM: "major", Severity.HIGH: "critical", Severity.CRITICAL: "blocker"}
 
 
-def _issue(item: Located, fallback: str) -> dict[str, Any]:
+def _issue(item: Located) -> dict[str, Any]:
     finding = item.finding
     description = f"{finding.address}: {finding.message}"
     if item.declared_at:
@@ -31,11 +34,10 @@ def _issue(item: Located, fallback: str) -> dict[str, Any]:
         "check_name": finding.rule,
         "fingerprint": item.fingerprint,
         "severity": SEVERITIES.get(finding.severity, "info"),
-        "location": {"path": item.file or fallback, "lines": {"begin": item.line or 1}},
+        "location": {"path": item.file or inventory_path(item), "lines": {"begin": item.line or 1}},
     }
 
 
 def render(report: Report, color: bool = False, paths: Mapping[str, str] | None = None) -> str:
-    fallback = repo_path(report.inputs[0], paths) if report.inputs else ""  # a resource without a file: the scanned input
-    issues = [_issue(item, fallback or "") for item in locate(report, paths) if not item.finding.suppressed]
+    issues = [_issue(item) for item in locate(report, paths) if not item.finding.suppressed]
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

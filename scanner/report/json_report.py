@@ -1,4 +1,9 @@
-"""The JSON report: the stable contract of ../shared/DESIGN.md (add fields, never rename)."""
+"""The JSON report: the stable contract of ../shared/DESIGN.md (add fields, never rename).
+
+Its published JSON Schema ships inside the package, beside this module
+(``sovscan-report.schema.json``, ``SCHEMA_FILE``); the tests validate every
+fixture's report against it. A field added here is documented there.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,11 @@ from typing import Any
 from scanner.model import Assessment, Finding, Report, Severity, TraceStep, Unknown
 from scanner.model.evidence import value
 from scanner.report.rules import rule_document
+from scanner.report.verdict import data_resources, verdict
 
 SCHEMA_VERSION = 1
+SCHEMA_FILE = "sovscan-report.schema.json"  # in this package: importlib.resources.files("scanner.report") / SCHEMA_FILE
+SCHEMA_ID = "https://github.com/sovscan/sovscan/blob/main/scanner/report/sovscan-report.schema.json"
 
 
 def _trace(steps: tuple[TraceStep, ...]) -> list[dict[str, Any]]:
@@ -92,6 +100,7 @@ def finding_entry(f: Finding) -> dict[str, Any]:
 def summary(report: Report) -> dict[str, Any]:
     active = [f for f in report.findings if not f.suppressed]
     counts = Counter(str(f.severity) for f in active)
+    holding, without_level = data_resources(report)
     return {
         "resources": len(report.assessments),
         "findings": len(active),
@@ -99,6 +108,9 @@ def summary(report: Report) -> dict[str, Any]:
         "errors": len(report.errors),
         "incomplete": report.incomplete,
         "by_severity": {str(s): counts[str(s)] for s in sorted(Severity, reverse=True) if s != Severity.NEVER and counts[str(s)]},
+        "verdict": verdict(report),
+        "data_resources": holding,
+        "data_resources_without_level": without_level,
     }
 
 
@@ -106,6 +118,7 @@ def to_document(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "sovscan", "version": report.tool_version},
+        "as_of": report.as_of,
         "policy": {"pack": report.pack, "version": report.pack_version},
         "inputs": list(report.inputs),
         # the rules' own documentation, for reports read without the pack (the HTML audit report)

@@ -16,6 +16,7 @@ from typing import Any
 
 from scanner.model import DIAGNOSTIC_KINDS
 from scanner.report.saved import DocumentError, origin_file
+from scanner.report.verdict import document_counts, document_verdict
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
@@ -36,10 +37,12 @@ def _origin_order(entry: dict[str, Any]) -> tuple:
     return (origin_file(entry), origin.get("line") or 0, origin.get("account") or "")
 
 
-def summary(resources: list[dict], findings: list[dict], errors: list[dict]) -> dict[str, Any]:
-    """The same counts as scanner.report.json_report.summary, from the entries themselves."""
+def summary(resources: list[dict], findings: list[dict], errors: list[dict], rules: list[dict] | None = None) -> dict[str, Any]:
+    """The same counts and verdict as scanner.report.json_report.summary, from the entries themselves."""
     active = [f for f in findings if not f.get("suppressed")]
     counts = Counter(f["severity"] for f in active)
+    entries = {"resources": resources, "findings": findings, "errors": errors, "rules": rules or []}
+    holding, without_level = document_counts(entries)
     return {
         "resources": len(resources),
         "findings": len(active),
@@ -48,6 +51,9 @@ def summary(resources: list[dict], findings: list[dict], errors: list[dict]) -> 
         # an error of a report older than error kinds counts as leaving input unjudged
         "incomplete": any(e.get("kind") not in DIAGNOSTIC_KINDS for e in errors),
         "by_severity": {s: counts[s] for s in SEVERITIES if counts[s]},
+        "verdict": document_verdict(entries),
+        "data_resources": holding,
+        "data_resources_without_level": without_level,
     }
 
 
@@ -58,6 +64,10 @@ def merge_reports(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]
     for name, document in documents[1:]:
         if document.get("policy") != policy:
             raise DocumentError(f"{name}: judged with pack {_pack(document)}, {first_name} with {_pack(first)}; merge reports of one pack and version")
+    dated = [(name, d["as_of"]) for name, d in documents if d.get("as_of") is not None]  # reports older than as_of have none
+    for name, as_of in dated[1:]:
+        if as_of != dated[0][1]:
+            raise DocumentError(f"{name}: judged as of {as_of}, {dated[0][0]} as of {dated[0][1]}; merge reports of one date (give every job the same --as-of)")
     resources = _unique([r for _, d in documents for r in d["resources"]], lambda r: (r["address"], str(r.get("root") or ""), _frozen(r.get("origin"))))
     findings = _unique([f for _, d in documents for f in d["findings"]], lambda f: (f["rule"], f["address"], _frozen(f.get("origin")), bool(f.get("suppressed"))))
     errors = _unique([e for _, d in documents for e in d["errors"]], lambda e: (e.get("file"), e.get("line"), e.get("message")))
@@ -70,8 +80,9 @@ def merge_reports(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]
         resources=resources,
         findings=findings,
         errors=errors,
-        summary=summary(resources, findings, errors),
+        summary=summary(resources, findings, errors, first.get("rules")),
     )
+    merged["as_of"] = dated[0][1] if dated else None
     return merged
 
 

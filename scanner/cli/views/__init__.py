@@ -1,0 +1,1 @@
+"""Views of the commands that are not a scan (catalog, rules, explain) and the generator of docs/rules.md."""

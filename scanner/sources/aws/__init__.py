@@ -9,5 +9,6 @@ is imported only by the modules that call it, never by ``sovscan --version``.
 - ``services``: one small function per AWS service, listing its resources in bulk;
 - ``clients``: boto3 clients per account and region, adaptive retries, made under a lock;
 - ``collector``: one account and one region at a time, with errors kept per call;
-- ``outscale``: the same through Outscale's EC2- and S3-compatible endpoints.
+- ``outscale``: the same through Outscale's EC2- and S3-compatible endpoints;
+- ``s3endpoints``, ``s3compat``: the buckets of any S3-compatible endpoint, placed by the catalog's ``detect.endpoints``.
 """

@@ -9,15 +9,16 @@ Groups Tagging API spells its ResourceTypeFilters (``ec2:volume``, ``rds:db``).
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
+
+from scanner.support.patterns import any_name_matches
 
 # Services whose ARNs carry a bare name: the resource type they mean.
 _BARE_TYPES = {"s3": "bucket", "sns": "topic", "sqs": "queue"}
 
 # Inventory types that hold no data of their own (identity, network plumbing,
 # alarms): listed, judged by no rule, as policies/terraform.yml's no_data_types
-# does for Terraform types. fnmatch patterns.
+# does for Terraform types. Name patterns (scanner.support.patterns: * and ?).
 NO_DATA_TYPES = (
     "iam:*",
     "sts:*",
@@ -79,7 +80,7 @@ def parse_arn(text: str) -> Arn | None:
 
 
 def holds_data(resource_type: str) -> bool:
-    return not any(fnmatch.fnmatchcase(resource_type, pattern) for pattern in NO_DATA_TYPES)
+    return not any_name_matches(resource_type, NO_DATA_TYPES)
 
 
 def build_arn(partition: str, service: str, region: str, account: str, resource: str) -> str:

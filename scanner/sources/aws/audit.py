@@ -57,6 +57,7 @@ class Inventory:
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (account, region, why)
     shard: str | None = None
     covered: int = 0  # regions where at least one listing answered
+    unjudged: list[str] = field(default_factory=list)  # what the audit saw but could not judge (an S3 bucket's unreadable tags, an endpoint not read)
 
     @property
     def accounts(self) -> list[str]:

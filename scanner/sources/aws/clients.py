@@ -30,17 +30,29 @@ class Credentials:
 class ClientMaker:
     """Makes and caches clients per (account, service, region) from one boto3 session."""
 
-    def __init__(self, session: Any, endpoint_url: str | None = None, max_attempts: int = MAX_ATTEMPTS, pool_size: int = 10):
+    def __init__(
+        self,
+        session: Any,
+        endpoint_url: str | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        pool_size: int = 10,
+        connect_timeout: float = 10,
+        read_timeout: float = 60,
+        path_style: bool = False,
+    ):
         from botocore.config import Config
 
         self.session = session
         self.endpoint_url = endpoint_url
         self.config = Config(
             retries={"mode": "adaptive", "total_max_attempts": max_attempts},
-            connect_timeout=10,
-            read_timeout=60,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
             max_pool_connections=pool_size,
             user_agent_extra="sovscan",
+            # Path-style S3 requests (https://HOST/BUCKET) reach every S3-compatible server, including private ones
+            # without wildcard DNS or certificates for bucket names (https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html).
+            s3={"addressing_style": "path"} if path_style else None,
         )
         self._lock = threading.Lock()
         self._clients: dict[tuple, Any] = {}

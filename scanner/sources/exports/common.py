@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -12,6 +11,7 @@ from scanner.model import Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources import SourceResult
 from scanner.sources.exports.jsonitems import items_with_lines, ndjson_items
 from scanner.support.jsonload import loads, read_exported_text
+from scanner.support.patterns import any_name_matches
 
 
 class RowProblem(Exception):
@@ -114,4 +114,4 @@ def tags_field(item: dict, key: str, origin: Origin) -> tuple[Tag, ...]:
 
 
 def holds_data(kind: str, no_data: Iterable[str]) -> bool:
-    return not any(fnmatch.fnmatchcase(kind, pattern) for pattern in no_data)
+    return not any_name_matches(kind, no_data)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from scanner.policy.paths import display_path, policies_dir
+from scanner.support.patterns import any_name_matches
 from scanner.support.schema import INVALID, Field, ListOf, MapOf, Obj, Problems, Regex, Str, Where
 from scanner.support.yamlload import load_yaml_file
 
@@ -84,7 +84,7 @@ class TerraformSpec:
 
 @cache
 def _matches_any(resource_type: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(resource_type, p) for p in patterns)
+    return any_name_matches(resource_type, patterns)
 
 
 _TAG = Obj(

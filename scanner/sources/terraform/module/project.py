@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from scanner.model import ScanError, Unknown
 from scanner.sources.terraform.lang.functions import FileAccess
-from scanner.sources.terraform.lang.values import EvalError
+from scanner.sources.terraform.lang.values import EvalError, TfSet
 from scanner.sources.terraform.module.boundary import NO_BOUNDARY, Boundary
 from scanner.sources.terraform.module.config import ModuleCall, ModuleConfig, build_module
 from scanner.sources.terraform.syntax import ast
@@ -331,6 +330,17 @@ class SandboxFiles(FileAccess):
         return resolved if isinstance(resolved, Unknown) else resolved.is_file()
 
     def glob(self, base: str, pattern: str) -> list[str] | Unknown:
+        """Terraform's ``fileset()``: a set of paths relative to ``base``, matched with doublestar rules.
+
+        Terraform matches with bmatcuk/doublestar: ``*`` stops at ``/``, ``**`` crosses
+        folders (or none), ``{a,b}`` is a choice, a leading dot is no special case.
+        wcmatch's ``globmatch`` with GLOBSTAR, BRACE and DOTGLOB is that dialect;
+        fnmatch, whose ``*`` also matches ``/``, is not. Dot-folders (``.git``,
+        ``.terraform``) are never walked: they are not the module's files.
+        """
+        from wcmatch import glob as wcglob  # only when a fileset() is evaluated
+
+        flags = wcglob.GLOBSTAR | wcglob.BRACE | wcglob.DOTGLOB
         resolved = self._path(base)
         if isinstance(resolved, Unknown):
             return resolved
@@ -341,11 +351,11 @@ class SandboxFiles(FileAccess):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             for name in filenames:
                 rel = (Path(dirpath) / name).relative_to(resolved).as_posix()
-                if fnmatch(rel, pattern):
+                if wcglob.globmatch(rel, pattern, flags=flags):
                     found.append(rel)
             if len(found) > 10_000:
                 return Unknown("fileset() matches too many files")
-        return sorted(found)
+        return TfSet.of(sorted(found))
 
     def template(self, path: str, variables: dict) -> Any:
         text = self.read_text(path)
