@@ -79,7 +79,7 @@ def _copy_resource(resource: Resource, copy) -> Resource:
     return replace(resource, provider=copy.provider, region=copy.region, hints=dict(copy.hints), copies=())
 
 
-def build_report(inputs: list[str], resources: list[Resource], errors: list[ScanError], policy: Policy) -> Report:
+def build_report(inputs: list[str], resources: list[Resource], errors: list[ScanError], policy: Policy, uncalled: list[str] | tuple[str, ...] = ()) -> Report:
     assessments = assess(resources, policy)
     findings = judge(assessments, policy.pack, policy.context)
     return Report(
@@ -92,6 +92,7 @@ def build_report(inputs: list[str], resources: list[Resource], errors: list[Scan
         errors=tuple(policy.errors + errors),
         rules={r.id: r for r in policy.pack.rules},
         as_of=policy.context.as_of,
+        uncalled_modules=tuple(sorted(set(uncalled))),
     )
 
 

@@ -25,11 +25,22 @@ REPORT_SCHEMA = json.loads((resources.files("scanner.report") / json_report.SCHE
 REPORT_VALIDATOR = jsonschema.Draft202012Validator(REPORT_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
-def scan_report(path: Path, *, var_files=(), variables=(), environment=None, config: Path | None = None, pack: str | None = None, as_of: str = AS_OF) -> Report:
-    """The real pipeline (collect, classify, locate, evaluate) on ``path``, as the CLI runs it."""
+def scan_report(
+    path: Path,
+    *,
+    var_files=(),
+    variables=(),
+    environment=None,
+    config: Path | None = None,
+    pack: str | None = None,
+    as_of: str = AS_OF,
+    repo_root: Path | None = None,
+) -> Report:
+    """The real pipeline (collect, classify, locate, evaluate) on ``path``, as the CLI runs it (inputs read outside listed)."""
     policy = load_policy(config, pack, as_of, search_from=path)
-    result = collect(path, VariableOptions(tuple(Path(f) for f in var_files), tuple(variables), environment or {}))
-    return build_report([str(path)], result.resources, result.errors, policy)
+    result = collect(path, VariableOptions(tuple(Path(f) for f in var_files), tuple(variables), environment or {}), repo_root=repo_root)
+    inputs = [str(path)] + sorted(result.read_outside)
+    return build_report(inputs, result.resources, result.errors, policy, uncalled=result.uncalled)
 
 
 def scan_document(path: Path, **options) -> dict:

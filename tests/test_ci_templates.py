@@ -28,10 +28,20 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 BIN = str(Path(sys.executable).parent)  # where the installed sovscan script is
 
 
-def _workspace(tmp_path: Path) -> Path:
-    """A repository holding the demo, as a CI job checks it out."""
+INCOMPLETE = (  # no finding, but a registry module nobody ran terraform init for: exit code 3
+    'provider "aws" {\n  region = "eu-west-3"\n}\n\nresource "aws_s3_bucket" "ok" {\n  tags = { data_classification = "public" }\n}\n\n'
+    'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'
+)
+
+
+def _workspace(tmp_path: Path, main_tf: str | None = None) -> Path:
+    """A repository holding the demo (or one main.tf), as a CI job checks it out."""
     workspace = tmp_path / "workspace"
-    shutil.copytree(ROOT / "fixtures" / "demo", workspace / "infra")
+    if main_tf is None:
+        shutil.copytree(ROOT / "fixtures" / "demo", workspace / "infra")
+    else:
+        (workspace / "infra").mkdir(parents=True)
+        (workspace / "infra" / "main.tf").write_text(main_tf, encoding="utf-8")
     (workspace / ".git").mkdir()
     return workspace
 
@@ -48,9 +58,9 @@ def _evaluate(text: str, context: dict[str, str]) -> str:
     return EXPRESSION.sub(lambda m: context[m.group(1)], text)
 
 
-def _run_action(tmp_path: Path, inputs: dict[str, str]) -> dict:
+def _run_action(tmp_path: Path, inputs: dict[str, str], main_tf: str | None = None) -> dict:
     action = _action()
-    workspace = _workspace(tmp_path)
+    workspace = _workspace(tmp_path, main_tf)
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     files = {name: tmp_path / name for name in ("github_output", "step_summary")}
@@ -121,6 +131,15 @@ def test_action_soft_fail_and_fail_on_inputs(tmp_path):
     assert (lenient["workspace"] / "reports" / "out.sarif").is_file()
 
 
+def test_action_fails_on_incomplete_input_unless_allowed(tmp_path):
+    run = _run_action(tmp_path / "strict", {"path": "infra"}, INCOMPLETE)
+    assert run["outputs"]["exit-code"] == "3"
+    fail = run["steps"]["Fail on findings"]
+    assert fail.returncode == 3 and "part of the input could not be judged (exit code 3" in fail.stdout and "allow-incomplete: true" in fail.stdout
+    allowed = _run_action(tmp_path / "allowed", {"path": "infra", "allow-incomplete": "true"}, INCOMPLETE)
+    assert allowed["outputs"]["exit-code"] == "0" and allowed["steps"]["Fail on findings"].returncode == 0
+
+
 def test_action_input_cannot_inject_shell(tmp_path):
     run = _run_action(tmp_path, {"path": "infra", "fail-on": 'high"; touch injected; echo "'})
     assert not (run["workspace"] / "injected").exists()
@@ -187,8 +206,8 @@ def test_gitlab_template_caches_per_branch_and_never_sovscans_cache():
     assert "SOVSCAN_CACHE_DIR" not in job["variables"]  # GitLab would restore it into the checkout
 
 
-def _run_gitlab_script(tmp_path: Path, job: dict, **overrides: str) -> tuple[subprocess.CompletedProcess, Path]:
-    workspace = _workspace(tmp_path)
+def _run_gitlab_script(tmp_path: Path, job: dict, main_tf: str | None = None, **overrides: str) -> tuple[subprocess.CompletedProcess, Path]:
+    workspace = _workspace(tmp_path, main_tf)
     variables = {k: str(v) for k, v in job["variables"].items()}
     variables.update({"SOVSCAN_PATHS": "infra", **overrides})
     result = subprocess.run(
@@ -238,3 +257,10 @@ def test_a_job_extending_the_hidden_one_runs_with_its_own_variables(tmp_path):
     result, workspace = _run_gitlab_script(tmp_path, job)
     assert result.returncode == 0, result.stderr  # no critical finding in the demo
     assert ET.parse(workspace / "sovscan-junit.xml").getroot().get("failures") == "0"
+
+
+@pytest.mark.parametrize("allow, code", [("false", 3), ("true", 0)])
+def test_gitlab_job_fails_on_incomplete_input_unless_allowed(tmp_path, allow, code):
+    result, workspace = _run_gitlab_script(tmp_path, _gitlab_job(), main_tf=INCOMPLETE, SOVSCAN_ALLOW_INCOMPLETE=allow)
+    assert result.returncode == code, result.stderr
+    assert json.loads((workspace / "sovscan.json").read_text(encoding="utf-8"))["summary"]["incomplete"] is True

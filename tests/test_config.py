@@ -216,7 +216,7 @@ def test_config_problems_reach_the_report(tmp_path, monkeypatch):
     (tmp_path / ".sovscan.yml").write_text("untagged_level: secret\n", encoding="utf-8")
     (tmp_path / "main.tf").write_text('provider "aws" { region = "eu-west-3" }\nresource "aws_s3_bucket" "b" {}\n', encoding="utf-8")
     doc = scan_document(Path("."))
-    assert doc["errors"] == [{"file": ".sovscan.yml", "line": 1, "message": f"key 'untagged_level' is 'secret', which is not a level; expected one of: {LEVELS}"}]
+    assert doc["errors"] == [{"file": ".sovscan.yml", "line": 1, "message": f"key 'untagged_level' is 'secret', which is not a level; expected one of: {LEVELS}", "kind": "configuration"}]
     assert finding_keys(doc) == [("unclassified-resource", "aws_s3_bucket.b", 2)]  # the scan went on
 
 

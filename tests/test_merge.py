@@ -41,7 +41,7 @@ def test_merged_report_equals_one_audit_of_everything(shards):
     assert sorted(map(key, merged["findings"])) == sorted(map(key, whole["findings"]))
     assert merged["errors"] == whole["errors"]
     assert merged["summary"] == whole["summary"] == {
-        "resources": 4, "findings": 7, "suppressed": 0, "errors": 1, "by_severity": {"high": 5, "low": 2},
+        "resources": 4, "findings": 7, "suppressed": 0, "errors": 1, "incomplete": True, "by_severity": {"high": 5, "low": 2},
         "verdict": "non-compliant", "data_resources": 4, "data_resources_without_level": 1,
     }  # fmt: skip
     assert merged["as_of"] == whole["as_of"] == "2026-11-27"

@@ -48,7 +48,7 @@ def test_results_match_a_serial_parse_in_input_order(files, always_parallel):
     assert results == serial(files)
     by_display = dict(zip((d for _, d in files), results, strict=True))
     assert by_display["broken.tf"][0] is None and by_display["broken.tf"][1][0].line == 2
-    assert by_display["binary.tf"] == ScanError("binary.tf", None, "binary file (NUL bytes); not Terraform text; skipped")
+    assert by_display["binary.tf"] == ScanError("binary.tf", None, "binary file (NUL bytes); not Terraform text; skipped", kind="unreadable")
     assert isinstance(by_display["missing.tf"], ScanError) and by_display["missing.tf"].message.startswith("cannot read the file")
     assert by_display["main.tf.json"][0].blocks[0].labels == ("aws_s3_bucket", "j")
     assert [r[0].blocks[0].labels[1] for r in results if isinstance(r, tuple) and r[0] and r[0].blocks and r[0].blocks[0].labels[0] == "aws_s3_bucket" and r[0].blocks[0].labels[1].startswith("b")] == [f"b{i}" for i in range(8)]

@@ -73,7 +73,7 @@ def test_syntax_errors_are_cached_and_carry_the_callers_path(tmp_path, cache):
     # Scanned from another folder, the same file is displayed differently: same entry, its own path.
     cached_body, cached_errors = ParseCache.open(cache.directory.parent).get(path, "repo/a/broken.tf")
     assert cached_body is None
-    assert cached_errors == [ScanError("repo/a/broken.tf", errors[0].line, errors[0].message, errors[0].column)]
+    assert cached_errors == [ScanError("repo/a/broken.tf", errors[0].line, errors[0].message, errors[0].column, kind="syntax")]
 
 
 def test_identical_files_share_one_entry(tmp_path, cache):

@@ -150,6 +150,18 @@ def test_files_no_root_reads_scan_nothing(monkeypatch, tmp_path):
     assert result.stderr == "sovscan: no root module reads the changed files; nothing to scan\n"
 
 
+def test_an_incomplete_root_fails_the_hook_with_code_3_unless_allowed(monkeypatch, tmp_path):
+    """A root whose registry module was never downloaded (no terraform init): the commit cannot be shown compliant."""
+    _infra(tmp_path)
+    (tmp_path / "envs/dev/main.tf").write_text(
+        'provider "aws" {\n  region = "eu-west-3"\n}\n\nmodule "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n', encoding="utf-8"
+    )
+    result = _precommit(monkeypatch, tmp_path, "envs/dev/main.tf")
+    assert result.exit_code == 3
+    assert "is not downloaded" in result.stdout and "incomplete:" in result.stderr
+    assert _precommit(monkeypatch, tmp_path, "envs/dev/main.tf", "--allow-incomplete").exit_code == 0
+
+
 def test_problems_of_other_roots_are_not_reported(monkeypatch, tmp_path):
     _infra(tmp_path)
     (tmp_path / "envs/dev/broken.tf").write_text("resource {\n", encoding="utf-8")

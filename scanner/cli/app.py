@@ -19,10 +19,10 @@ from scanner import __version__
 
 
 class ExitCode(enum.IntEnum):
-    OK = 0
-    FINDINGS = 1
-    ERROR = 2
-    INCOMPLETE = 3  # no finding reaches --fail-on, but part of the input could not be judged
+    OK = 0  # everything given was judged, and no active finding reaches --fail-on
+    FINDINGS = 1  # an active finding at or above --fail-on
+    ERROR = 2  # usage errors, or nothing could be scanned
+    INCOMPLETE = 3  # part of the input was not judged, and no finding reaches --fail-on (--allow-incomplete: 0)
 
 
 class UsageProblem(click.ClickException):

@@ -28,7 +28,7 @@ from typing import Any
 
 import click
 
-from scanner.cli.scan import input_options, output_options, run, settings_from
+from scanner.cli.scan import VariablesInOrder, incomplete_option, input_options, output_options, run, settings_from
 
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 
@@ -83,19 +83,21 @@ def _relative(path: Path) -> str | None:
     return relative
 
 
-@click.command("pre-commit")
+@click.command("pre-commit", cls=VariablesInOrder)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @output_options
+@incomplete_option
 @input_options
 def precommit(files: tuple[Path, ...], **options: Any) -> None:
     """Scan the root modules that the changed Terraform files belong to (for the pre-commit hook)."""
     from scanner.cli.scan import _parse_cache, caching
+    from scanner.sources.terraform.module.boundary import find_boundary
     from scanner.sources.terraform.module.project import Project
 
     settings = replace(settings_from(options), report_stale=False)  # other roots' exceptions are not stale
     changed = [r for r in (_relative(f) for f in files) if r is not None]
     with caching(settings.no_cache):
-        project = Project(Path("."), _parse_cache())
+        project = Project(Path("."), _parse_cache(), boundary=find_boundary(Path("."), settings.repo_root))
         selection = select_roots(project, changed)
     if not selection.roots:
         click.echo("sovscan: no root module reads the changed files; nothing to scan", err=True)
@@ -107,11 +109,12 @@ def precommit(files: tuple[Path, ...], **options: Any) -> None:
 def _collect_roots(selection: Selection, project: Any):
     """Scan the selected root modules of the repository already read, keeping the problems of their files."""
 
-    def collector(variables, parse_cache) -> tuple[list, list, int]:
+    def collector(variables, parse_cache):
+        from scanner.sources import SourceResult
         from scanner.sources.terraform.extract.collect import scan_folder
 
         result = scan_folder(Path("."), variables, parse_cache, only_roots=selection.roots, project=project)
         errors = [e for e in result.errors if e.file is None or (posixpath.dirname(e.file) or ".") in selection.folders]
-        return result.resources, errors, 1 if result.roots else 0
+        return SourceResult(result.resources, errors, 1 if result.roots else 0, read_outside=result.read_outside)
 
     return collector

@@ -4,9 +4,12 @@ A scan's output is a function of: sovscan's code and bundled policies, the
 command's options, the working folder, the day (verdicts expire), a few
 environment variables, the bytes of every file under each scanned folder,
 and the files a scan finds above it (``.sovscan.yml``, the waiver file, the
-repository's ``.git``). ``scan_key`` hashes all of them, every file by its
-content, so an edited, added, removed or renamed file is a miss; the entry
-holds what the scan printed and wrote, and its exit code.
+repository's ``.git``, by its presence only), and what the scan read outside
+the scanned folders (modules of the repository beside them, files named by
+file()). ``scan_key`` hashes all it can know before the scan, every file by
+its content, so an edited, added, removed or renamed file is a miss; the
+entry holds what the scan printed and wrote, its exit code, and the digests
+of what it read outside, checked again before a replay.
 
 The per-file parse cache (``sources/terraform/parsecache.py``) still serves
 a scan in which some files changed; this cache only saves the evaluation,
@@ -55,6 +58,11 @@ class Outputs:
 
     def __init__(self) -> None:
         self.effects: list[tuple[str, ...]] = []
+        self.dependencies: list[str] = []  # folders and files read outside the scanned folders
+
+    def depends_on(self, paths: Iterable[Path]) -> None:
+        """What the scan read outside its folders (``scan_key`` cannot know it beforehand)."""
+        self.dependencies += [str(p) for p in paths]
 
     def stdout(self, text: str) -> None:
         import click
@@ -144,7 +152,8 @@ def _add_above(digest, start: Path) -> None:
             info = _stat(path)
             if info is not None:
                 digest.update(f"above\0{path}\0".encode("utf-8", "surrogateescape"))
-                if not stat.S_ISDIR(info.st_mode):  # a .git folder counts by being there, and is never opened
+                # .git (a folder, or a file in a worktree or submodule) counts by being there, and is never opened
+                if not stat.S_ISDIR(info.st_mode) and name != ".git":
                     digest.update(_file_digest(path, whole=True))
 
 
@@ -315,8 +324,10 @@ def load(key: str) -> Entry | None:
     from scanner.support import resultcache
 
     value = resultcache.load(KIND, key)
-    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list) and isinstance(value[1], int)):
+    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], list) and isinstance(value[1], int) and isinstance(value[2], list)):
         return None
+    if any(not (isinstance(d, (tuple, list)) and len(d) == 2) or _dependency_digest(d[0]) != d[1] for d in value[2]):
+        return None  # a module beside the scanned folder, or a file it reads, changed
     resultcache.touch(KIND, key)
     return Entry(value[0], value[1])
 
@@ -324,8 +335,19 @@ def load(key: str) -> Entry | None:
 def store(key: str, outputs: Outputs, exit_code: int) -> None:
     from scanner.support import resultcache
 
-    resultcache.store(KIND, key, (outputs.effects, exit_code))
+    dependencies = [(path, _dependency_digest(path)) for path in sorted(set(outputs.dependencies))]
+    resultcache.store(KIND, key, (outputs.effects, int(exit_code), dependencies))  # an int: an ExitCode would import the CLI to load
     resultcache.prune(KIND, KEEP_ENTRIES)
+
+
+def _dependency_digest(path: str) -> str:
+    """A folder read outside the scanned ones by its tree (a module's files), a file by its bytes."""
+    digest = blake2b(digest_size=32)
+    if os.path.isdir(path):
+        _add_tree(digest, Path(path))
+    else:
+        digest.update(_file_digest(path))
+    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- replaying before click loads

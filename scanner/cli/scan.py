@@ -3,9 +3,16 @@
 The options shared with ``sovscan pre-commit`` are decorators here
 (``input_options``, ``output_options``); ``run`` is the part both commands
 share once they know what to collect. The exit code does not depend on the
-formats asked for: 0 no active finding at or above ``--fail-on``, 1 some, 2
-usage errors or nothing could be scanned (``--soft-fail`` turns 1 into 0,
-never 2).
+formats asked for (``ExitCode``): 0 everything given was judged and no active
+finding is at or above ``--fail-on``; 1 some finding is; 2 usage errors or
+nothing could be scanned; 3 part of the input was not judged (a module not
+followed, a file not parsed, a missing --var-file…) and no finding reaches
+``--fail-on``. ``--soft-fail`` turns 1 into 0, ``--allow-incomplete`` 3 into 0;
+neither touches 2.
+
+``--var`` and ``--var-file`` apply in the order they are given, as Terraform
+applies ``-var`` and ``-var-file`` (the later wins): ``VariablesInOrder``
+records that order, which click's per-option lists lose.
 """
 
 from __future__ import annotations
@@ -47,6 +54,9 @@ class Settings:
     pack: str | None = None
     var_files: tuple[Path, ...] = ()
     variables: tuple[str, ...] = ()
+    variable_order: tuple[tuple[str, str], ...] = ()  # ("var-file", path) and ("var", NAME=VALUE) as given
+    repo_root: Path | None = None  # --repo-root: the folder local module sources may not leave
+    allow_incomplete: bool = False
     as_of: str | None = None
     no_cache: bool = False
     waivers: Path | None = None
@@ -98,7 +108,12 @@ def input_options(function: Callable) -> Callable:
         click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="A .sovscan.yml (default: the nearest one above the first path)."),
         click.option("--pack", help="Policy pack (default: fr-state)."),
         click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path), help="A tfvars file for the root modules (repeatable, in order)."),
-        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A root variable value (repeatable)."),
+        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A root variable value (repeatable; --var and --var-file apply in the order given, the later wins)."),
+        click.option(
+            "--repo-root",
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            help="The repository local module sources may not leave [default: the nearest folder above the path holding .git, else .sovscan.yml].",
+        ),
         click.option("--as-of", help="Judge qualification validity and exception expiry on this date (YYYY-MM-DD) [default: today]."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the parse and scan caches."),
         click.option(
@@ -120,7 +135,7 @@ def output_options(function: Callable) -> Callable:
         click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Output format (repeatable)."),
         click.option("--output", "-o", "outputs", multiple=True, metavar="FILE|FORMAT=FILE", help="Write a format to a file instead of stdout (repeatable)."),
         click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when an active finding is at or above this severity [default: high]."),
-        click.option("--soft-fail", is_flag=True, help="Exit 0 even with findings (still 2 on usage errors)."),
+        click.option("--soft-fail", is_flag=True, help="Exit 0 even with findings (still 2 on usage errors, 3 on incomplete input)."),
         click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the reports that have one (html) [default: from the locale]."),
         click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings in the text report."),
         click.option(
@@ -134,6 +149,11 @@ def output_options(function: Callable) -> Callable:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def incomplete_option(function: Callable) -> Callable:
+    """``--allow-incomplete`` of the Terraform scans (``sovscan inventory s3`` has its own, of its own meaning)."""
+    return click.option("--allow-incomplete", is_flag=True, help="Exit 0 (not 3) when part of the input could not be judged; the problems are still listed.")(function)
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
@@ -160,6 +180,9 @@ def settings_from(options: dict[str, Any]) -> Settings:
         pack=options.get("pack"),
         var_files=tuple(options.get("var_files", ())),
         variables=tuple(options.get("variables", ())),
+        variable_order=tuple(options.get("variable_order") or ()),
+        repo_root=options.get("repo_root"),
+        allow_incomplete=options.get("allow_incomplete", False),
         as_of=options.get("as_of"),
         no_cache=options.get("no_cache", False),
         waivers=options.get("waivers"),
@@ -170,9 +193,34 @@ def settings_from(options: dict[str, Any]) -> Settings:
     )
 
 
-@click.command()
+class VariablesInOrder(click.Command):
+    """A command that also passes ``variable_order``: every --var and --var-file, in command-line order.
+
+    click gathers each repeatable option into its own list; Terraform applies
+    ``-var`` and ``-var-file`` in the order given, the later winning, so the
+    order across both options matters. click's parser records the order of
+    every option occurrence; this reads it back.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            opts, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        except click.ClickException:
+            opts, order = {}, []  # the parse below reports the same problem
+        rest = super().parse_args(ctx, args)
+        pending = {"var_files": list(opts.get("var_files") or ()), "variables": list(opts.get("variables") or ())}
+        given = []
+        for param in order:
+            if param.name in pending and pending[param.name]:
+                given.append(("var-file" if param.name == "var_files" else "var", str(pending[param.name].pop(0))))
+        ctx.params["variable_order"] = tuple(given)
+        return rest
+
+
+@click.command(cls=VariablesInOrder)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @output_options
+@incomplete_option
 @input_options
 @click.option("--explain", "explain_address", metavar="ADDRESS", help="Print how ADDRESS's region and sensitivity were worked out.")
 @click.option(
@@ -185,7 +233,19 @@ def scan(paths: tuple[Path, ...], **options: Any) -> None:
     """Scan Terraform folders (and exports) for data hosted where its sensitivity forbids."""
     settings = settings_from(options)
     inputs = list(paths or (Path("."),))
+    _check_repo_root(inputs, settings.repo_root)
     sys.exit(run_or_replay(inputs, settings))
+
+
+def _check_repo_root(inputs: list[Path], repo_root: Path | None) -> None:
+    """--repo-root must hold every path scanned: it is the boundary of what they may read."""
+    if repo_root is None:
+        return
+    root = repo_root.resolve()
+    for path in inputs:
+        resolved = path.resolve()
+        if resolved != root and root not in resolved.parents:
+            raise UsageProblem(f"--repo-root {repo_root}: {path} is not inside it")
 
 
 def run_or_replay(inputs: list[Path], settings: Settings) -> int:
@@ -194,7 +254,7 @@ def run_or_replay(inputs: list[Path], settings: Settings) -> int:
     from scanner.support.cache import cache_dir
 
     if settings.no_cache or settings.create_baseline is not None or cache_dir() is None:
-        return run(inputs, settings, collect_inputs(inputs))
+        return run(inputs, settings, collect_inputs(inputs, settings.repo_root))
     option_files = [settings.config_path, *settings.var_files, settings.waivers, settings.baseline, settings.against]
     key = scancache.scan_key(inputs, repr(settings), option_files)
     entry = scancache.load(key)
@@ -202,7 +262,7 @@ def run_or_replay(inputs: list[Path], settings: Settings) -> int:
         code = entry.replay()
     else:
         outputs = scancache.Outputs()
-        code = run(inputs, settings, collect_inputs(inputs), outputs)
+        code = run(inputs, settings, collect_inputs(inputs, settings.repo_root), outputs)
         scancache.store(key, outputs, code)
     argv = (click.get_current_context().find_root().obj or {}).get("argv")
     if argv is not None:  # the sovscan program (scanner/__main__.py): next time, replay before loading the CLI
@@ -210,22 +270,19 @@ def run_or_replay(inputs: list[Path], settings: Settings) -> int:
     return code
 
 
-Collector = Callable[[Any, Any], tuple[list, list, int]]
+Collector = Callable[[Any, Any], Any]  # (variables, parse cache) -> scanner.sources.SourceResult
 
 
-def collect_inputs(inputs: list[Path]) -> Collector:
+def collect_inputs(inputs: list[Path], repo_root: Path | None = None) -> Collector:
     """Read every input with the source that knows it."""
 
-    def collector(variables, parse_cache) -> tuple[list, list, int]:
-        from scanner.sources import collect
+    def collector(variables, parse_cache):
+        from scanner.sources import SourceResult, collect
 
-        resources, errors, scanned = [], [], 0
+        result = SourceResult()
         for path in inputs:
-            result = collect(path, variables, parse_cache)
-            resources += result.resources
-            errors += result.errors
-            scanned += result.scanned
-        return resources, errors, scanned
+            result.extend(collect(path, variables, parse_cache, repo_root))
+        return result
 
     return collector
 
@@ -244,15 +301,18 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
         raise UsageProblem(str(exc)) from None
     fail_on = settings.fail_on or policy.config.fail_on or "high"
 
-    variables = VariableOptions(settings.var_files, settings.variables, dict(os.environ))
+    variables = VariableOptions(settings.var_files, settings.variables, dict(os.environ), settings.variable_order)
     with caching(settings.no_cache):
-        resources, errors, scanned = collector(variables, _parse_cache())
-    report = build_report([input_label(p) for p in inputs], resources, errors, policy)
+        collected = collector(variables, _parse_cache())
+    outputs = outputs or Outputs()
+    outputs.depends_on(collected.read_outside.values())  # a replay must see these unchanged too
+    labels = [input_label(p) for p in inputs]
+    labels += [shown for shown in sorted(collected.read_outside) if shown not in labels]  # read outside the scanned folders
+    report = build_report(labels, collected.resources, collected.errors, policy, uncalled=collected.uncalled)
     if settings.against is not None:
         from scanner.pipeline import against_inventory
 
         report = against_inventory(report, settings.against, _shown(settings.against), policy)
-    outputs = outputs or Outputs()
     source_paths = SourcePaths.for_inputs(inputs)
     report, paths = apply_exceptions(report, policy.context.as_of, settings, source_paths, inputs[0], outputs)
 
@@ -263,11 +323,18 @@ def run(inputs: list[Path], settings: Settings, collector: Collector, outputs: O
     else:
         write_outputs(report, settings, paths, outputs, fail_on, (started, scan_clock()))
 
-    if scanned == 0:
+    if collected.scanned == 0:
         return ExitCode.ERROR
-    if settings.soft_fail:
-        return ExitCode.OK
-    return exit_code(report.findings, Severity.parse(fail_on))
+    if not settings.soft_fail and exit_code(report.findings, Severity.parse(fail_on)):
+        return ExitCode.FINDINGS
+    if report.incomplete and not settings.allow_incomplete:
+        unjudged = sum(1 for e in report.errors if e.leaves_input_unjudged)
+        outputs.stderr(
+            f"sovscan: incomplete: {unjudged} input problem{'s' if unjudged != 1 else ''} left part of the input unjudged "
+            "(exit 3); fix them, or pass --allow-incomplete to accept it"
+        )
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
 
 
 def apply_exceptions(report, as_of: str, settings: Settings, source_paths, search_from: Path, outputs: Outputs):

@@ -113,7 +113,7 @@ def read_inline(text: str, shown: str, known_rules: Iterable[str]) -> tuple[Sour
             continue
         parsed, problem = _parse_marker(match.group("rest"), known)
         if problem:
-            errors.append(ScanError(shown, number, f"sovscan:ignore {problem}; this suppression does not apply"))
+            errors.append(ScanError(shown, number, f"sovscan:ignore {problem}; this suppression does not apply", kind="exception"))
         if parsed is not None:
             rules, fields = parsed
             suppressions.append(Suppression("inline", rules, fields["reason"], fields.get("until"), fields.get("approver"), shown, number))
@@ -204,19 +204,19 @@ def load_waivers(path: Path, shown: str, known_rules: Iterable[str], folder: str
     try:
         raw = load_yaml_file(path, shown)
     except YamlError as exc:
-        return [], [ScanError(exc.file, exc.line, exc.message)]
+        return [], [ScanError(exc.file, exc.line, exc.message, kind="exception")]
     if raw is None:
         return [], []
     problems = Problems(file=shown)
     checked = _WAIVER_FILE.check(raw, Where("", 1), problems)  # a bad entry is dropped, the others kept
-    errors = [ScanError(f, line, m) for f, line, m in problems.items]
+    errors = [ScanError(f, line, m, kind="exception") for f, line, m in problems.items]
     if checked is INVALID:
         return [], errors
     known = set(known_rules)
     waivers = []
     for item in checked["waivers"]:
         if item["rule"] not in known:
-            errors.append(ScanError(shown, item["_line"], f"waiver names unknown rule '{item['rule']}'; see `sovscan rules`; it does not apply"))
+            errors.append(ScanError(shown, item["_line"], f"waiver names unknown rule '{item['rule']}'; see `sovscan rules`; it does not apply", kind="exception"))
             continue
         pattern = item["path"]
         if pattern is not None:
@@ -320,10 +320,11 @@ def apply(
                     suppression.file,
                     suppression.line,
                     f"{suppression.describe()} expired on {suppression.until}; it no longer applies (reason given: {suppression.reason})",
+                    kind="exception",
                 )
             )
         elif report_stale and suppression not in used:
-            errors.append(ScanError(suppression.file, suppression.line, f"{suppression.describe()} matches no finding; remove it"))
+            errors.append(ScanError(suppression.file, suppression.line, f"{suppression.describe()} matches no finding; remove it", kind="exception"))
     findings = tuple(_suppressed(f, marked[id(f)]) if id(f) in marked else f for f in report.findings)
     errors.sort(key=lambda e: (e.file or "", e.line or 0, e.message))
     return replace(report, findings=findings, errors=report.errors + tuple(errors))

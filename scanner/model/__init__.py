@@ -90,6 +90,11 @@ class Tag:
     via: str = "tags"  # tags, default_tags, labels, tag block, inventory
 
 
+# The DataCopy kind of a resource placed in several regions at once (OVHcloud ``regions = [..]``): each
+# region past the first is one more place the resource is, judged as its primary place is.
+LISTED_REGION = "listed-region"
+
+
 @dataclass(frozen=True, slots=True)
 class DataCopy:
     """A secondary place the data of a resource is copied to (replica, backup, CDN edge, log sink)."""
@@ -126,6 +131,7 @@ class Resource:
     module_calls: tuple[Origin, ...] = ()  # every module call leading here, outermost first
     holds_data: bool = True  # False for identity and network plumbing: listed, judged by no rule
     root: str | None = None  # the root module (folder) this instance belongs to
+    zone: str | Unknown | None = None  # the zone inside the region, when the resource is zonal
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,14 +241,39 @@ class Finding:
     root: str | None = None  # the root module folder of the resource
 
 
+# What kind of problem a ScanError is. Every kind but the diagnostics leaves part of the input
+# unjudged, which makes the scan incomplete (exit code 3 unless --allow-incomplete).
+ERROR_KINDS = {
+    "input": "an input that is missing or of a format sovscan does not read",
+    "unreadable": "a file or folder that cannot be read",
+    "syntax": "a file (or part of one) that cannot be parsed",
+    "module": "a module that is not followed or not downloaded",
+    "terraform": "configuration Terraform itself refuses (a block declared twice)",
+    "configuration": "an invalid .sovscan.yml or policy entry, left out",
+    "skipped": "a resource sovscan could not build (too deeply nested, or a sovscan bug to report)",
+    "evaluation": "an expression sovscan could not evaluate: the value stays unknown, and is judged as such",
+    "exception": "a suppression, waiver or baseline entry that does not apply",
+}
+DIAGNOSTIC_KINDS = frozenset({"evaluation", "exception"})
+
+
 @dataclass(frozen=True, slots=True)
 class ScanError:
-    """One input problem: which file and line, and what is wrong. The scan goes on."""
+    """One input problem: which file and line, and what is wrong. The scan goes on.
+
+    ``kind`` is one of ``ERROR_KINDS``; every kind but the diagnostics
+    (``DIAGNOSTIC_KINDS``) means part of the input was not judged.
+    """
 
     file: str | None
     line: int | None
     message: str
     column: int | None = None
+    kind: str = "input"
+
+    @property
+    def leaves_input_unjudged(self) -> bool:
+        return self.kind not in DIAGNOSTIC_KINDS
 
     def __post_init__(self) -> None:
         # One problem, one line: values quoted from the input may hold line breaks.
@@ -271,6 +302,12 @@ class Report:
     errors: tuple[ScanError, ...]
     rules: Mapping[str, Any] = field(default_factory=dict)  # rule id -> RuleInfo, for SARIF/HTML help
     as_of: str | None = None  # ISO date the verdicts are given for (--as-of, or the day of the scan)
+    uncalled_modules: tuple[str, ...] = ()  # module folders nothing calls, not judged as root modules
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether part of the input was not judged (a module not followed, a file not parsed…)."""
+        return any(e.leaves_input_unjudged for e in self.errors)
 
 
 # --- Policy records that every stage may read: a pack's rule, the user's attestations, the verdict's date.

@@ -63,13 +63,13 @@ def load_policy(
     if config_path is None and search_from is not None:
         config_path = find_config(search_from)
     config, problems = load_config(config_path, _display(config_path) if config_path else None)
-    errors += [ScanError(f, line, m) for f, line, m in problems]
+    errors += [ScanError(f, line, m, kind="configuration") for f, line, m in problems]
     try:
         catalog = bundled_catalog()
         vocabulary = load_vocabulary()
     except YamlError as exc:
         raise PolicyError(str(exc)) from None
-    errors += [ScanError(f, line, m) for f, line, m in catalog.errors]
+    errors += [ScanError(f, line, m, kind="configuration") for f, line, m in catalog.errors]
     vocabulary = _user_vocabulary(vocabulary, config, errors)
 
     path = _pack_file(pack_name, config)
@@ -78,7 +78,7 @@ def load_policy(
     pack, pack_problems = load_pack(path, vocabulary, frozenset(catalog.sources) or None, kinds=kinds)
     if pack is None:
         raise PolicyError("; ".join(f"{f}:{line}: {m}" if line else f"{f}: {m}" for f, line, m in pack_problems))
-    errors += [ScanError(f, line, m) for f, line, m in pack_problems]
+    errors += [ScanError(f, line, m, kind="configuration") for f, line, m in pack_problems]
     pack = _apply_rule_settings(pack, config, errors, kinds)
 
     catalog = _user_catalog(catalog, config, errors)
@@ -102,9 +102,9 @@ def _user_vocabulary(vocabulary: Vocabulary, config: Config, errors: list[ScanEr
             values[value] = level
         else:
             line = config.lines.get(f"vocabulary.values.{value}")
-            errors.append(ScanError(config.file, line, f"key 'vocabulary.values.{value}' maps to '{level}', which is not a level; expected one of: {', '.join(level_ids)}"))
+            errors.append(ScanError(config.file, line, f"key 'vocabulary.values.{value}' maps to '{level}', which is not a level; expected one of: {', '.join(level_ids)}", kind="configuration"))
     if config.untagged_level and config.untagged_level not in level_ids:
-        errors.append(ScanError(config.file, config.lines.get("untagged_level"), f"key 'untagged_level' is '{config.untagged_level}', which is not a level; expected one of: {', '.join(level_ids)}"))
+        errors.append(ScanError(config.file, config.lines.get("untagged_level"), f"key 'untagged_level' is '{config.untagged_level}', which is not a level; expected one of: {', '.join(level_ids)}", kind="configuration"))
         config.untagged_level = None
     return vocabulary.extended(config.classification_keys, config.workload_keys, values)
 
@@ -127,7 +127,7 @@ def _apply_rule_settings(pack: Pack, config: Config, errors: list[ScanError], ki
     known = {r.id for r in pack.rules}
     for rule_id in config.rules:
         if rule_id not in known:
-            errors.append(ScanError(config.file, config.rule_lines.get(rule_id), f"key 'rules.{rule_id}' names no rule of pack {pack.id}; expected one of: {', '.join(sorted(known))} (see `sovscan rules`)"))
+            errors.append(ScanError(config.file, config.rule_lines.get(rule_id), f"key 'rules.{rule_id}' names no rule of pack {pack.id}; expected one of: {', '.join(sorted(known))} (see `sovscan rules`)", kind="configuration"))
     rules = []
     for rule in pack.rules:
         setting = config.rules.get(rule.id)
@@ -176,7 +176,7 @@ def _merged_options(rule, setting, config: Config, errors: list[ScanError], kind
         merged[key] = value
     problems = Problems(file=config.file or ".sovscan.yml")
     checked = kinds[rule.kind].check(merged, Where(f"rules.{rule.id}.options", merged.line), problems)
-    errors += [ScanError(f, line, m) for f, line, m in problems.items]
+    errors += [ScanError(f, line, m, kind="configuration") for f, line, m in problems.items]
     if checked is INVALID or problems.items:
         return None
     return {k: v for k, v in checked.items() if k != "_line"}
@@ -191,7 +191,7 @@ def _user_catalog(catalog: Catalog, config: Config, errors: list[ScanError]) -> 
     from scanner.policy.hosting import declared_providers, with_seal_trust
 
     declared, problems = declared_providers(config, catalog)
-    errors += [ScanError(f, line, m) for f, line, m in problems]
+    errors += [ScanError(f, line, m, kind="configuration") for f, line, m in problems]
     providers = {**catalog.providers, **{p.id: p for p in declared}}
     providers = {pid: with_seal_trust(p) for pid, p in providers.items()}
     providers = _with_seal_records(providers, config, errors)
@@ -209,7 +209,7 @@ def _with_seal_records(providers: dict, config: Config, errors: list[ScanError])
         provider = providers.get(record.provider)
         if provider is None:
             key = _item_key(config, "seal", record.line)
-            errors.append(ScanError(config.file, record.line, f"key '{key}.provider' is '{record.provider}', which is not a provider of the catalog; expected a provider id such as aws or s3ns (see `sovscan catalog`)"))
+            errors.append(ScanError(config.file, record.line, f"key '{key}.provider' is '{record.provider}', which is not a provider of the catalog; expected a provider id such as aws or s3ns (see `sovscan catalog`)", kind="configuration"))
             continue
         seal = SealAssessment(dict(record.levels), record.provenance, "confirmed", (), f"recorded in {config.file}: {record.reference}")
         providers[record.provider] = replace(provider, csf_seal=seal)
@@ -225,7 +225,7 @@ def _check_offer_assignments(catalog: Catalog, config: Config, errors: list[Scan
             kept.append(assignment)
         else:
             key = _item_key(config, "offers", assignment.line)
-            errors.append(ScanError(config.file, assignment.line, f"key '{key}.offer' is '{assignment.offer}', which no provider of the catalog offers; expected an offer id such as ovhcloud-hpc-vmware-snc (see `sovscan catalog`)"))
+            errors.append(ScanError(config.file, assignment.line, f"key '{key}.offer' is '{assignment.offer}', which no provider of the catalog offers; expected an offer id such as ovhcloud-hpc-vmware-snc (see `sovscan catalog`)", kind="configuration"))
     config.offers = kept
 
 

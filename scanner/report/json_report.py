@@ -34,6 +34,7 @@ def resource_entry(a: Assessment) -> dict[str, Any]:
         "cloud": value(h.cloud),
         "offer": h.offer,
         "region": value(r.region if isinstance(h.region, Unknown) else h.region),
+        "zone": value(r.zone),
         "country": _country(h.countries),
         "sensitivity": c.level,
         "workload": c.workload,
@@ -105,6 +106,7 @@ def summary(report: Report) -> dict[str, Any]:
         "findings": len(active),
         "suppressed": len(report.findings) - len(active),
         "errors": len(report.errors),
+        "incomplete": report.incomplete,
         "by_severity": {str(s): counts[str(s)] for s in sorted(Severity, reverse=True) if s != Severity.NEVER and counts[str(s)]},
         "verdict": verdict(report),
         "data_resources": holding,
@@ -121,10 +123,11 @@ def to_document(report: Report) -> dict[str, Any]:
         "inputs": list(report.inputs),
         # the rules' own documentation, for reports read without the pack (the HTML audit report)
         "rules": [rule_document(rule) for rule in report.rules.values()],
+        "uncalled_modules": list(report.uncalled_modules),
         "resources": [resource_entry(a) for a in report.assessments],
         "findings": [finding_entry(f) for f in report.findings],
         "errors": [
-            {"file": e.file, "line": e.line, "message": e.message, **({"column": e.column} if e.column else {})}
+            {"file": e.file, "line": e.line, "message": e.message, **({"column": e.column} if e.column else {}), "kind": e.kind}
             for e in report.errors
         ],
         "summary": summary(report),

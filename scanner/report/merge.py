@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from scanner.model import DIAGNOSTIC_KINDS
 from scanner.report.saved import DocumentError, origin_file
 from scanner.report.verdict import document_counts, document_verdict
 
@@ -47,6 +48,8 @@ def summary(resources: list[dict], findings: list[dict], errors: list[dict], rul
         "findings": len(active),
         "suppressed": len(findings) - len(active),
         "errors": len(errors),
+        # an error of a report older than error kinds counts as leaving input unjudged
+        "incomplete": any(e.get("kind") not in DIAGNOSTIC_KINDS for e in errors),
         "by_severity": {s: counts[s] for s in SEVERITIES if counts[s]},
         "verdict": document_verdict(entries),
         "data_resources": holding,
@@ -73,6 +76,7 @@ def merge_reports(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]
     merged = dict(first)
     merged.update(
         inputs=list(dict.fromkeys(i for _, d in documents for i in d.get("inputs", []))),
+        uncalled_modules=sorted({m for _, d in documents for m in d.get("uncalled_modules", [])}),
         resources=resources,
         findings=findings,
         errors=errors,

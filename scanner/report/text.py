@@ -50,6 +50,10 @@ def render(report: Report, color: bool = False, show_suppressed: bool = False) -
         for error in report.errors:
             lines.append(f"  {error}")
         lines.append("")
+    if report.uncalled_modules:
+        lines.append(_style(f"Modules nothing calls, not judged as root modules ({len(report.uncalled_modules)})", color, bold=True))
+        lines.append("  " + ", ".join(report.uncalled_modules))
+        lines.append("")
     lines.append(_summary(report, color))
     return "\n".join(lines) + "\n"
 
@@ -68,5 +72,7 @@ def _summary(report: Report, color: bool) -> str:
         text += f", {suppressed} suppressed"
     if report.errors:
         text += f", {len(report.errors)} input problems"
+        if report.incomplete:
+            text += " (part of the input not judged)"
     text += f" · pack {report.pack} {report.pack_version} · sovscan {report.tool_version}"
     return _style(text, color, bold=bool(active))

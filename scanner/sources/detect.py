@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scanner.support.jsonload import loads
+from scanner.support.jsonload import loads, read_exported_text
 
 # kind -> "module:function"; each function takes (path, display) and returns a SourceResult
 FILE_SOURCES = {
@@ -43,17 +43,20 @@ def detect(path: Path) -> tuple[str | None, str | None, tuple[int, int] | None]:
         return "generic-inventory", None, None
     if name.endswith(".tfstate") or name.endswith(".tfstate.backup"):
         return "terraform-state", None, None
-    if not name.endswith(".json"):
+    if not name.endswith((".json", ".ndjson", ".jsonl")):
         return None, "not a Terraform folder or a supported export (plan or state JSON, inventory JSON/CSV/YAML)", None
     try:
         if not path.is_file():
             return None, "not a regular file", None
         if path.stat().st_size > MAX_SNIFF_BYTES:
             return None, "file too large to read", None
-        document = loads(path.read_text(encoding="utf-8-sig"))
+        text = read_exported_text(path)
+        document = loads(text)
     except UnicodeDecodeError:
-        return None, "not UTF-8 text", None
+        return None, "neither UTF-8 nor UTF-16 text", None
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and _ndjson_of(text, _looks_gcp):  # gcloud asset export: one asset per line
+            return "gcp-asset-inventory", None, None
         return None, f"not valid JSON ({exc.msg})", (exc.lineno, exc.colno)
     except (OSError, ValueError) as exc:
         return None, f"not valid JSON ({exc})", None
@@ -91,7 +94,15 @@ def _any(items: list, looks: Callable[[Any], bool]) -> bool:
 
 
 def _looks_gcp(item: Any) -> bool:
-    return isinstance(item, dict) and "assetType" in item and "name" in item
+    # assetType: gcloud's JSON (search-all-resources, asset list); asset_type: the NDJSON of gcloud asset export
+    return isinstance(item, dict) and ("assetType" in item or "asset_type" in item) and "name" in item
+
+
+def _ndjson_of(text: str, looks: Callable[[Any], bool]) -> bool:
+    from scanner.sources.exports.jsonitems import ndjson_items
+
+    items = ndjson_items(text)
+    return items is not None and _any([item for _, item in items], looks)
 
 
 def _looks_azure(item: Any) -> bool:

@@ -18,3 +18,21 @@ def loads(text: str, **options: Any) -> Any:
         return json.loads(text, **options)
     except RecursionError:
         raise ValueError("nested too deeply to read") from None
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def read_exported_text(path: Any) -> str:
+    """The text of a file another tool exported (JSON, CSV, YAML): UTF-8, with or without a byte order mark, or UTF-16 with one.
+
+    Windows PowerShell 5's ``terraform show -json > plan.json`` writes UTF-16
+    with a BOM, and ``Out-File -Encoding utf8`` UTF-8 with one; both are the
+    same document. Raises OSError, or UnicodeDecodeError (a ValueError) for
+    any other encoding.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")

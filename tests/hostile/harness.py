@@ -56,9 +56,14 @@ def _is_policy_file(file: str | None) -> bool:
 
 
 def copy_case(name: str, destination: Path) -> Path:
-    """The fixture folder ``name``, copied under ``destination``; its symlinks stay symlinks."""
+    """The fixture folder ``name``, copied under ``destination``; its symlinks stay symlinks.
+
+    The copy is a repository of its own (an empty ``.git`` folder, as in a CI
+    checkout): the boundary module sources and file() may not leave.
+    """
     target = destination / name
     shutil.copytree(HOSTILE / name, target, symlinks=True)
+    (target / ".git").mkdir(exist_ok=True)
     return target
 
 

@@ -50,6 +50,7 @@ COPY_LABELS = {
     "dual-region": "dual-region copy",
     "cdn-edge": "CDN edge caches",
     "log-shipping": "shipped logs",
+    "listed-region": "placement",  # model.LISTED_REGION: one of the regions the resource spans
 }
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from scanner.model import Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources import SourceResult
-from scanner.sources.exports.jsonitems import items_with_lines
-from scanner.support.jsonload import loads
+from scanner.sources.exports.jsonitems import items_with_lines, ndjson_items
+from scanner.support.jsonload import loads, read_exported_text
 from scanner.support.patterns import any_name_matches
 
 
@@ -18,15 +18,27 @@ class RowProblem(Exception):
     """One problem with one item of an export: the item is skipped, the rest is read."""
 
 
-def read_json_export(path: Path, display: str, what: str, read_item: Callable[[Any, Origin], Resource], key: str | None = None) -> SourceResult:
-    """Every item of a JSON export (the top-level list, or the list under ``key``) through ``read_item``."""
+class NdJson:
+    """A newline-delimited JSON document: its values with their lines."""
+
+    def __init__(self, items: list[tuple[int, Any]]):
+        self.items = items
+
+
+def read_json_export(
+    path: Path, display: str, what: str, read_item: Callable[[Any, Origin], Resource], key: str | None = None, ndjson: bool = False
+) -> SourceResult:
+    """Every item of a JSON export (the top-level list, or the list under ``key``; one per line when ``ndjson``) through ``read_item``."""
     result = SourceResult()
-    loaded = load_json_text(path, display, what)
+    loaded = load_json_text(path, display, what, ndjson)
     if isinstance(loaded, ScanError):
         result.errors.append(loaded)
         return result
     text, document = loaded
-    items = items_with_lines(text, None if isinstance(document, list) else key)
+    if isinstance(document, NdJson):
+        items: list[tuple[int, Any]] | None = document.items
+    else:
+        items = items_with_lines(text, None if isinstance(document, list) else key)
     if items is None:
         where = f'a list, or an object with a "{key}" list' if key else "a list"
         result.errors.append(ScanError(display, 1, f"not a {what}: expected {where} of resources"))
@@ -42,15 +54,23 @@ def read_json_export(path: Path, display: str, what: str, read_item: Callable[[A
     return result
 
 
-def load_json_text(path: Path, display: str, what: str) -> tuple[str, Any] | ScanError:
-    """(text, document) of a JSON export or snapshot, or the one error that says why it cannot be read."""
+def load_json_text(path: Path, display: str, what: str, ndjson: bool = False) -> tuple[str, Any] | ScanError:
+    """(text, document) of a JSON export or snapshot, or the one error that says why it cannot be read.
+
+    ``ndjson``: a text of one JSON value per line is read as an ``NdJson`` document.
+    """
+    text = ""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_exported_text(path)
         return text, loads(text)
     except (OSError, UnicodeDecodeError) as exc:
-        return ScanError(display, None, f"cannot read the {what}: {exc}")
+        return ScanError(display, None, f"cannot read the {what}: {exc}", kind="unreadable")
     except ValueError as exc:
-        return ScanError(display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})")
+        if ndjson and getattr(exc, "msg", "") == "Extra data":
+            items = ndjson_items(text)
+            if items is not None:
+                return text, NdJson(items)
+        return ScanError(display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})", kind="syntax")
 
 
 def location_region(item: dict, address: str, global_reason: str) -> str | Unknown:

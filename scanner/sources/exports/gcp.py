@@ -1,12 +1,20 @@
-"""Google Cloud Asset Inventory exports: ``gcloud asset search-all-resources --scope=… --format=json``
-(https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/searchAllResources).
+"""Google Cloud Asset Inventory exports, in the three shapes gcloud writes them.
 
-Each item has ``name`` (the full resource name, ``//storage.googleapis.com/…``),
-``assetType``, ``location`` (a region, a zone, a multi-region such as ``eu``,
-or ``global``), ``labels`` and ``project``. A zone is turned into its region
-as the Terraform source does. An asset whose name is served under
-``s3nsapis.fr`` belongs to the S3NS universe (UNCONFIRMED: inferred from
-S3NS's universe domain, REFERENCE.md [S65]; no S3NS export was seen).
+- ``gcloud asset search-all-resources --scope=… --format=json``
+  (https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/searchAllResources):
+  ``name``, ``assetType``, ``location`` (a region, a zone, a multi-region
+  such as ``eu``, or ``global``), ``labels`` and ``project`` at the top;
+- ``gcloud asset list --content-type=resource --format=json``: ``name``,
+  ``assetType``, and under ``resource`` its ``location``, the resource's own
+  ``data`` (its ``labels`` among them) and the ``parent`` project;
+- ``gcloud asset export --content-type=resource --output-path=gs://…``:
+  the same assets as newline-delimited JSON with the proto's field names
+  (``asset_type``, ``resource.location``, ``resource.data.labels``).
+
+A zone is turned into its region as the Terraform source does. An asset
+whose name is served under ``s3nsapis.fr`` belongs to the S3NS universe
+(UNCONFIRMED: inferred from S3NS's universe domain, REFERENCE.md [S65]; no
+S3NS export was seen).
 """
 
 from __future__ import annotations
@@ -40,10 +48,44 @@ NO_DATA_TYPES = (
 
 
 def read_gcp_asset_inventory(path: Path, display: str) -> SourceResult:
-    return read_json_export(path, display, "Cloud Asset Inventory export", _resource)
+    return read_json_export(path, display, "Cloud Asset Inventory export", _resource, ndjson=True)
+
+
+def flattened(item: dict[str, Any]) -> dict[str, Any]:
+    """An asset of ``gcloud asset list`` or ``gcloud asset export`` in the shape of search-all-resources.
+
+    The location is the asset's own (``resource.location``), else the one its
+    data names (``location``, ``region``, ``zone``; a URL's last part); the
+    labels are the resource's (``resource.data.labels``, Cloud SQL's
+    ``settings.userLabels``); the project is the
+    parent's (``//cloudresourcemanager.googleapis.com/projects/123``).
+    """
+    resource = item.get("resource")
+    flat = dict(item)
+    if "assetType" not in flat and "asset_type" in flat:
+        flat["assetType"] = flat["asset_type"]
+    if not isinstance(resource, dict):
+        return flat
+    data: dict[str, Any] = resource["data"] if isinstance(resource.get("data"), dict) else {}
+    if "location" not in flat:
+        for value in (resource.get("location"), data.get("location"), data.get("region"), data.get("zone")):
+            if isinstance(value, str) and value:
+                flat["location"] = value.rsplit("/", 1)[-1]  # compute data names its zone by URL
+                break
+    if "labels" not in flat:
+        settings: dict[str, Any] = data["settings"] if isinstance(data.get("settings"), dict) else {}
+        if "labels" in data:
+            flat["labels"] = data["labels"]
+        elif "userLabels" in settings:  # Cloud SQL keeps its labels in settings.userLabels (sqladmin DatabaseInstance)
+            flat["labels"] = settings["userLabels"]
+    parent = resource.get("parent")
+    if "project" not in flat and isinstance(parent, str) and "/projects/" in parent:
+        flat["project"] = "projects/" + parent.rsplit("/projects/", 1)[-1]
+    return flat
 
 
 def _resource(item: dict[str, Any], origin: Origin) -> Resource:
+    item = flattened(item)
     address = text_field(item, "name")
     kind = text_field(item, "assetType")
     project = optional_text_field(item, "project")

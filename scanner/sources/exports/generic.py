@@ -33,6 +33,7 @@ from typing import Any
 
 from scanner.model import Origin, Resource, ScanError, Tag, Unknown
 from scanner.sources import SourceResult
+from scanner.support.jsonload import read_exported_text
 
 API = "inventory"
 REQUIRED = ("provider", "id", "type")
@@ -47,7 +48,7 @@ class _Bad(Exception):
 def read_generic_inventory(path: Path, display: str) -> SourceResult:
     result = SourceResult()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_exported_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         result.errors.append(ScanError(display, None, f"cannot read the inventory: {exc}"))
         return result

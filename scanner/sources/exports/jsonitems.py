@@ -64,3 +64,23 @@ def items_with_lines(text: str, key: str | None = None) -> list[tuple[int, Any]]
         if text[index:index + 1] == ",":
             index = _skip(text, index + 1)
     return None
+
+
+def ndjson_items(text: str) -> list[tuple[int, Any]] | None:
+    """(line, item) of newline-delimited JSON (one value per line, ``gcloud asset export``), or None when it is not.
+
+    Blank lines are skipped; one line that is not JSON makes the whole text
+    not NDJSON (the caller reports the JSON error of the whole).
+    """
+    items: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value, end = _DECODER.raw_decode(line, _skip(line, 0))
+        except (ValueError, RecursionError):
+            return None
+        if line[end:].strip():
+            return None
+        items.append((number, value))
+    return items if len(items) > 1 or (items and isinstance(items[0][1], dict)) else None

@@ -6,17 +6,30 @@ to plain JSON values instead of expressions.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from scanner.model import Origin, Tag, TraceStep, Unknown
+from scanner.model import LISTED_REGION, DataCopy, Origin, Tag, TraceStep, Unknown
 from scanner.sources.terraform.extract.spec import ProviderSpec
+
+_PROVIDER_SOURCE = re.compile(r'provider\["([^"]+)"\]')  # provider["registry.terraform.io/hashicorp/aws"], Terraform 0.13+
+_PROVIDER_LEGACY = re.compile(r"(?:^|\.)provider\.([A-Za-z0-9_-]+)")  # provider.aws, module.x.provider.aws.west, Terraform 0.12
 
 
 def provider_type_from_name(provider_name: str, resource_type: str) -> str:
-    """registry.terraform.io/hashicorp/aws → aws; provider["…/aws"].alias → aws."""
+    """The provider type of a plan's ``provider_name`` or a state's ``provider``, in every Terraform's spelling.
+
+    registry.terraform.io/hashicorp/aws → aws; provider["…/aws"].alias and
+    module.x.provider["…/aws"] → aws; Terraform 0.12's provider.aws,
+    provider.aws.west and module.x.provider.aws → aws.
+    """
     text = provider_name or ""
-    if text.startswith("provider["):
-        text = text[len("provider[") :].split("]", 1)[0].strip('"')
+    match = _PROVIDER_SOURCE.search(text)
+    if match:
+        return match.group(1).rsplit("/", 1)[-1]
+    match = _PROVIDER_LEGACY.search(text)
+    if match:
+        return match.group(1)
     if "/" in text:
         return text.rsplit("/", 1)[-1]
     return text or resource_type.split("_", 1)[0]
@@ -50,7 +63,40 @@ def read_region(values: dict, spec: ProviderSpec, trace: list[TraceStep], where:
                     region = m.group("region")
             trace.append(TraceStep(f"{where} {path}", region))
             return region
+    listed = read_listed_regions(values, spec)
+    if listed:
+        trace.append(TraceStep(f"{where} {spec.region_lists[0]}", ", ".join(listed)))
+        return listed[0]
     return Unknown("no region attribute in the recorded values")
+
+
+def read_listed_regions(values: dict, spec: ProviderSpec) -> list[str]:
+    """The regions of a list attribute (OVHcloud ``regions``) in the recorded values, in order, once each."""
+    for path in spec.region_lists:
+        current: Any = values
+        for part in path.split("."):
+            current = current.get(part) if isinstance(current, dict) else None
+        if isinstance(current, list) and current and all(isinstance(r, str) and r for r in current):
+            return list(dict.fromkeys(spec.normalized(r.strip()) for r in current))
+    return []
+
+
+def recorded_placement(values: dict, spec: ProviderSpec | None, region: Any, provider_type: str, origin: Origin) -> tuple[str | None, tuple[DataCopy, ...]]:
+    """The zone, and the other regions of a resource recorded in several (each a place it is judged in)."""
+    if spec is None:
+        return None, ()
+    listed = read_listed_regions(values, spec)
+    copies = tuple(DataCopy(LISTED_REGION, provider_type, r, {}, origin) for r in listed if r != region) if region in listed else ()
+    return read_zone(values, spec), copies
+
+
+def read_zone(values: dict, spec: ProviderSpec) -> str | None:
+    """The zone a zonal resource records (``zone``, ``availability_zone``…), or None."""
+    for path in spec.zone_resource:
+        value = _path(values, path)
+        if isinstance(value, str) and value:
+            return spec.normalized(value.strip())
+    return None
 
 
 def read_tags(values: dict, spec: ProviderSpec | None, origin: Origin, prefer_all: bool = False) -> tuple[tuple[Tag, ...], bool | Unknown]:

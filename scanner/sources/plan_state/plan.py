@@ -18,11 +18,14 @@ from typing import Any
 
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources import SourceResult
-from scanner.sources.plan_state.attributes import provider_type_from_name, read_region, read_tags
+from scanner.sources.plan_state.attributes import provider_type_from_name, read_region, read_tags, recorded_placement
 from scanner.sources.plan_state.jsonfile import key_line, read_json
 from scanner.sources.plan_state.origins import ConfigOrigins
 from scanner.sources.terraform.extract.spec import ProviderSpec, TerraformSpec, load_terraform_spec
 
+# 0.1 (Terraform 0.12, 0.13), 0.2 (0.14, 0.15) and 1.x (1.0 on) share what sovscan reads: planned
+# values, the configuration's provider_config and the resources' provider_config_key.
+SUPPORTED_VERSIONS = ("0.1", "0.2")
 SUPPORTED_MAJOR = "1"
 
 
@@ -36,8 +39,9 @@ def read_plan(path: Path, display: str) -> SourceResult:
         result.errors.append(ScanError(display, None, "a plan JSON must hold an object"))
         return result
     version = str(document.get("format_version", ""))
-    if not version.startswith(SUPPORTED_MAJOR + "."):
-        result.errors.append(ScanError(display, key_line(text, "format_version"), f"plan format_version {version or 'missing'} is not supported (expected 1.x, from terraform show -json)"))
+    if not (version.startswith(SUPPORTED_MAJOR + ".") or version in SUPPORTED_VERSIONS):
+        where = key_line(text, "format_version")
+        result.errors.append(ScanError(display, where, f"plan format_version {version or 'missing'} is not supported (expected 0.1, 0.2 or 1.x, from terraform show -json)"))
         return result
     planned = _dict(document.get("planned_values")).get("root_module")
     if not isinstance(planned, dict):
@@ -114,7 +118,7 @@ def _resource(item: dict, config_resources: dict, providers: dict, variables: di
     provider_spec = spec.for_type(provider_type)
     values = _dict(item.get("values"))
     config = config_resources.get(config_address(address), {})
-    provider_config = _dict(providers.get(str(config.get("provider_config_key", "")))) if config else {}
+    provider_config = provider_config_for(providers, str(config.get("provider_config_key", "")), module_names(address)) if config else {}
     trace: list[TraceStep] = []
     if provider_spec is None:
         region: str | Unknown = Unknown(f"sovscan does not know where resources of the provider '{provider_type}' live")
@@ -128,6 +132,7 @@ def _resource(item: dict, config_resources: dict, providers: dict, variables: di
         hints = _hints(provider_config, provider_spec, variables)
     tags, complete = read_tags(values, provider_spec, Origin(display), prefer_all=True)
     origin = origins.origin(config_address(address)) or Origin(display)
+    zone, copies = recorded_placement(values, provider_spec, region, provider_type, origin)
     return Resource(
         address=address,
         type=type_,
@@ -140,7 +145,54 @@ def _resource(item: dict, config_resources: dict, providers: dict, variables: di
         trace=tuple(trace),
         holds_data=not spec.holds_no_data(type_),
         root=root,
+        zone=zone,
+        copies=copies,
     )
+
+
+def module_names(address: str) -> list[str]:
+    """module.a["x"].module.b.aws_s3_bucket.c → ["a", "b"]"""
+    parts = config_address(address).split(".")
+    names, i = [], 0
+    while i + 1 < len(parts) and parts[i] == "module":
+        names.append(parts[i + 1])
+        i += 2
+    return names
+
+
+def _configures(entry: dict) -> bool:
+    """An entry that is a provider block, not one standing for the configuration a module inherits."""
+    return "expressions" in entry or "module_address" not in entry
+
+
+def provider_config_for(providers: dict, key: str, modules: list[str]) -> dict:
+    """The provider_config entry a resource uses, following inheritance up to the module that configures it.
+
+    ``provider_config_key`` is ``aws``, ``aws.west`` (a configuration passed
+    down by a providers map), or for a module's own provider ``child:aws``
+    (its entry keyed ``module.child:aws``). An entry holding only a
+    ``module_address`` stands for a configuration the module inherits, and a
+    module may have no entry at all: Terraform then uses its parent's
+    configuration of the same name, so the nearest enclosing module that
+    configures it (the root at last) gives the region.
+    """
+    if not key:
+        return {}
+    entry = _dict(providers.get(key)) or _dict(providers.get(f"module.{key}"))
+    if entry and _configures(entry):
+        return entry
+    local = key.rsplit(":", 1)[-1]
+    for depth in range(len(modules) - 1, -1, -1):
+        if depth == 0:
+            candidates = [local]
+        else:
+            path = "module." + ".module.".join(modules[:depth])
+            candidates = [f"{path}:{local}", f"module.{modules[depth - 1]}:{local}", f"{modules[depth - 1]}:{local}"]
+        for candidate in candidates:
+            found = _dict(providers.get(candidate))
+            if found and _configures(found):
+                return found
+    return entry
 
 
 def _expression_value(expression: Any, variables: dict) -> tuple[Any, str | None]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources import SourceResult
-from scanner.sources.plan_state.attributes import provider_type_from_name, read_region, read_tags
+from scanner.sources.plan_state.attributes import provider_type_from_name, read_region, read_tags, recorded_placement
 from scanner.sources.plan_state.jsonfile import key_line, read_json
 from scanner.sources.plan_state.origins import ConfigOrigins
 from scanner.sources.plan_state.plan import config_address
@@ -58,13 +58,17 @@ def read_state(path: Path, display: str) -> SourceResult:
             if isinstance(region, Unknown):
                 region = _arn_region(values, trace, address) or Unknown("the state records no region for this resource, and the provider's settings are not in the state")
         tags, complete = read_tags(values, provider_spec, Origin(display), prefer_all=True)
+        origin = origins.origin(config_address(address)) or Origin(display)
+        zone, copies = recorded_placement(values, provider_spec, region, provider_type, origin)
         result.resources.append(
             Resource(
                 address=address,
                 type=type_,
                 provider=provider_type,
                 region=region,
-                origin=origins.origin(config_address(address)) or Origin(display),
+                origin=origin,
+                zone=zone,
+                copies=copies,
                 tags=tags,
                 tags_complete=complete,
                 trace=tuple(trace),

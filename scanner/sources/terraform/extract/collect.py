@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Origin, Resource, ScanError, TraceStep, Unknown
+from scanner.model import LISTED_REGION, DataCopy, Origin, Resource, ScanError, TraceStep, Unknown
 from scanner.sources.terraform.extract.backends import backend_resources
 from scanner.sources.terraform.extract.copies import attach_copies
 from scanner.sources.terraform.extract.placement import hints as placement_hints
-from scanner.sources.terraform.extract.placement import provider_region, resource_region
+from scanner.sources.terraform.extract.placement import listed_regions, provider_region, region_text, resource_region, resource_zone
 from scanner.sources.terraform.extract.spec import TerraformSpec, load_terraform_spec
 from scanner.sources.terraform.extract.tags import collect_tags
 from scanner.sources.terraform.lang.evaluator import Budget
 from scanner.sources.terraform.lang.redact import redact_error, redact_resource
+from scanner.sources.terraform.lang.values import ZoneInRegion
+from scanner.sources.terraform.module.boundary import NO_BOUNDARY, Boundary
 from scanner.sources.terraform.module.inputs import VariableOptions, root_inputs
 from scanner.sources.terraform.module.instances import Context, DataObject, ModuleInstance, ResourceObject
 from scanner.sources.terraform.module.project import Project, SandboxFiles, is_local_source
@@ -30,6 +32,8 @@ class TerraformResult:
     errors: list[ScanError] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)  # root modules that could be read
     found_files: bool = False  # whether any Terraform file was found at all
+    uncalled: list[str] = field(default_factory=list)  # module folders nothing calls, not judged as roots
+    read_outside: dict[str, Path] = field(default_factory=dict)  # shown path -> what was read outside the scanned folder
 
 
 def scan_folder(
@@ -39,19 +43,23 @@ def scan_folder(
     prefix: str = "",
     only_roots: Collection[str] | None = None,
     project: Project | None = None,
+    boundary: Boundary = NO_BOUNDARY,
 ) -> TerraformResult:
     """Every resource instance of every root module under ``root`` (or of ``only_roots``).
 
     ``prefix`` is put before every file path in the output (the folder
-    relative to the working directory).
+    relative to the working directory); ``boundary`` is the repository local
+    module sources may not leave.
     """
     options = options or VariableOptions()
     spec = load_terraform_spec()
     if project is None:  # the pre-commit hook hands in the one it already read
-        project = Project(root, parse_cache, prefix)
+        project = Project(root, parse_cache, prefix, boundary)
         project.preparse()
     result = TerraformResult()
     roots = [r for r in project.root_modules() if only_roots is None or r in only_roots]
+    if only_roots is None:
+        result.uncalled = [project.display(root / d) for d in project.uncalled]
     result.found_files = bool(project.discovered.module_dirs)
     for root_dir in roots:
         config = project.module(root_dir)
@@ -68,6 +76,7 @@ def scan_folder(
         result.resources.extend(backend_resources(config, root_dir))
         result.errors.extend(redact_error(e, ctx.secrets) for e in ctx.errors)
     result.errors = project.errors + result.errors
+    result.read_outside = dict(project.read_outside)
     return result
 
 
@@ -87,6 +96,7 @@ def _context(project: Project, root_dir: str, spec: TerraformSpec) -> Context:
     ctx.data_handlers = {
         "aws_region": lambda obj, name: _data_region(obj, name, spec, ("name", "region", "id")),
         "google_client_config": lambda obj, name: _data_google(obj, name, spec),
+        "google_compute_zones": lambda obj, name: _data_google_zones(obj, name, spec),
     }
     ctx.computed_handlers = {"region": lambda obj, name: _computed_region(obj, spec)}
     return ctx
@@ -145,10 +155,10 @@ def _walk(instance: ModuleInstance, spec: TerraformSpec, root_dir: str) -> Itera
             try:
                 resource = build_resource(obj, spec, root_dir)
             except RecursionError:
-                instance.ctx.error(block.file, block.line, f"{obj.address}: nested too deeply to evaluate; skipped")
+                instance.ctx.error(block.file, block.line, f"{obj.address}: nested too deeply to evaluate; skipped", kind="skipped")
                 continue
             except Exception as exc:  # a bug in sovscan must cost one resource, not the scan
-                instance.ctx.error(block.file, block.line, f"{obj.address}: sovscan failed on this resource ({type(exc).__name__}: {exc}); please report it")
+                instance.ctx.error(block.file, block.line, f"{obj.address}: sovscan failed on this resource ({type(exc).__name__}: {exc}); please report it", kind="skipped")
                 continue
             if resource is not None:
                 yield obj, resource
@@ -166,6 +176,8 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
         return None
     provider_spec = spec.for_type(provider_type)
     trace: list[TraceStep] = []
+    zone: str | Unknown | None = None
+    also_in: tuple[DataCopy, ...] = ()
     if provider_spec is None:
         region: str | Unknown = Unknown(f"sovscan does not know where resources of the Terraform provider '{provider_type}' live")
         found_hints: dict = {}
@@ -174,6 +186,8 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
         if not (trace and trace[-1].what.startswith(obj.address)):  # the region came from the provider
             trace.extend(instance.provider_route(provider_key))
         found_hints = placement_hints(obj, provider_spec, provider)
+        zone = resource_zone(obj, provider_spec)
+        also_in = _listed_placements(obj, provider_spec, provider_type, region, found_hints)
     tags, complete = collect_tags(obj, provider_spec, provider)
     instances_known = obj.unknown_instances is None and _instances_known(instance)
     return Resource(
@@ -191,7 +205,21 @@ def build_resource(obj: ResourceObject, spec: TerraformSpec, root_dir: str) -> R
         module_calls=_call_origins(instance),
         holds_data=not spec.holds_no_data(obj.block.type),
         root=root_dir,
+        zone=zone,
+        copies=also_in,
     )
+
+
+def _listed_placements(obj: ResourceObject, provider_spec, provider_type: str, region, hints: dict) -> tuple[DataCopy, ...]:
+    """A resource spanning a list of regions is in each: the first is its region, each other one a placement judged too."""
+    listed = listed_regions(obj, provider_spec)
+    if listed is None:
+        return ()
+    regions, _path, line = listed
+    if isinstance(regions, Unknown) or region not in regions:
+        return ()
+    origin = Origin(obj.block.file, line)
+    return tuple(DataCopy(LISTED_REGION, provider_type, other, dict(hints), origin) for other in regions if other != region)
 
 
 def _instances_known(instance: ModuleInstance) -> bool:
@@ -286,6 +314,23 @@ def _data_google(obj: DataObject, name: str, spec: TerraformSpec) -> Any:
         return Unknown(missing or "no google provider configuration")
     present, value = provider.attribute(name)
     return value if present else Unknown(f"the google provider sets no {name}")
+
+
+def _data_google_zones(obj: DataObject, name: str, spec: TerraformSpec) -> Any:
+    """data.google_compute_zones.x.names: zones read at apply time, all in one region (its ``region``, else the provider's)."""
+    if name != "names":
+        return None
+    present, region = obj.attribute("region")
+    provider, missing, provider_spec = _provider_of(obj, spec)
+    if provider_spec is None:
+        return None
+    if not present or region is None:
+        region = provider_region(provider_spec, provider, missing, [], "google_compute_zones")
+    text = region_text(region, provider_spec)
+    if not isinstance(text, str):
+        reason = text.reason if isinstance(text, Unknown) else "no region"
+        return Unknown(f"{obj.address}.names: zones of a region that is unknown ({reason})")
+    return ZoneInRegion(f"{obj.address}.names is read from Google at apply time (zones of {text})", text)
 
 
 def _computed_region(obj: ResourceObject, spec: TerraformSpec) -> Any:

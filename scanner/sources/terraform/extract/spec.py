@@ -39,9 +39,19 @@ class ProviderSpec:
     endpoint_services: tuple[tuple[str, tuple[str, ...]], ...]
     inherit_from: tuple[str, ...] = ()
     resource_defaults: tuple[tuple[str, str], ...] = ()
+    region_lists: tuple[str, ...] = ()  # attributes holding a list of regions: the resource is in every one
+    region_provider_by_type: tuple[tuple[str, tuple[str, ...]], ...] = ()  # type prefix -> provider attributes
+    zone_resource: tuple[str, ...] = ()  # attributes naming the zone inside the region
 
     def default_region(self, resource_type: str) -> str | None:
         return dict(self.resource_defaults).get(resource_type)
+
+    def provider_paths(self, resource_type: str | None) -> tuple[str, ...]:
+        """The provider attributes that give a resource of this type its region (OKS has its own block)."""
+        for prefix, paths in self.region_provider_by_type:
+            if resource_type is not None and resource_type.startswith(prefix):
+                return paths
+        return self.region_provider
 
     def normalized(self, region: str) -> str:
         if self.normalize == "lower":
@@ -94,7 +104,18 @@ _PROVIDER = Obj(
     {
         "sources": Field(ListOf(Str()), required=True),
         "same_as": Field(Str()),
-        "region": Field(Obj({"resource": Field(ListOf(Str()), default=list), "provider": Field(ListOf(Str()), default=list)}, what="region")),
+        "region": Field(
+            Obj(
+                {
+                    "resource": Field(ListOf(Str()), default=list),
+                    "provider": Field(ListOf(Str()), default=list),
+                    "lists": Field(ListOf(Str()), default=list),
+                    "provider_by_type": Field(MapOf(ListOf(Str())), default=dict),
+                },
+                what="region",
+            )
+        ),
+        "zone": Field(ListOf(Str()), default=list),
         "zone_to_region": Field(Regex()),
         "normalize": Field(Str(("lower", "lower_nospace", "upper"))),
         "missing_region": Field(Str()),
@@ -137,6 +158,9 @@ def _build(type_: str, raw: dict, all_raw: dict) -> ProviderSpec:
         endpoint_services=tuple((k, tuple(v)) for k, v in (endpoints["services"] if endpoints else {}).items()),
         inherit_from=tuple(base.get("inherit_from") or ()),
         resource_defaults=tuple((base.get("resource_defaults") or {}).items()),
+        region_lists=tuple(region.get("lists") or ()),
+        region_provider_by_type=tuple((k, tuple(v)) for k, v in (region.get("provider_by_type") or {}).items()),
+        zone_resource=tuple(base.get("zone") or ()),
     )
 
 

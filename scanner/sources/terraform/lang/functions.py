@@ -64,12 +64,16 @@ class FileAccess:
 def _list(value: Any, fn: str) -> list:
     if isinstance(value, list):
         return value
+    if isinstance(value, Unknown):  # over an unknown value the result is unknown, silently (as Terraform plans it)
+        raise _Unknown(value)
     raise EvalError(f"{fn}() expects a list, got a {type_name(value)}")
 
 
 def _map(value: Any, fn: str) -> dict:
     if isinstance(value, dict):
         return value
+    if isinstance(value, Unknown):
+        raise _Unknown(value)
     raise EvalError(f"{fn}() expects a map or object, got a {type_name(value)}")
 
 

@@ -57,7 +57,8 @@ def redact_resource(resource: Resource, secrets: set[str]) -> Resource:
     trace = tuple(_step(s, secrets) for s in resource.trace)
     hints = {k: (Unknown("a sensitive value") if _leaks(v, secrets) else v) for k, v in resource.hints.items()}
     copies = tuple(_copy(c, secrets) for c in resource.copies)
-    return replace(resource, region=region, tags=tags, trace=trace, hints=hints, copies=copies)
+    zone = Unknown("the zone is a sensitive value") if _leaks(resource.zone, secrets) else resource.zone
+    return replace(resource, region=region, tags=tags, trace=trace, hints=hints, copies=copies, zone=zone)
 
 
 def _step(step: TraceStep, secrets: set[str]) -> TraceStep:

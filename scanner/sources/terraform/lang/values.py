@@ -16,11 +16,25 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.model import Unknown, is_unknown
 
-__all__ = ["Unknown", "is_unknown", "PartialMap", "TfSet", "Lazy", "EvalError"]
+__all__ = ["Unknown", "is_unknown", "PartialMap", "TfSet", "Lazy", "EvalError", "ZoneInRegion"]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneInRegion(Unknown):
+    """A zone only known at apply time, but known to lie in ``region``.
+
+    ``data.google_compute_zones.x.names`` lists the zones of one region (its
+    ``region`` argument, else the provider's): which one a resource gets is
+    read from Google, where it is is not. It flows through indexing and
+    ``element()`` as any unknown does; the placement reads its region.
+    """
+
+    region: str = ""
 
 MAX_COLLECTION = 100_000
 MAX_STRING = 5_000_000

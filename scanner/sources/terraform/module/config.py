@@ -107,10 +107,15 @@ class ModuleConfig:
     backends: list[Backend] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     _index: dict[tuple[str, str, str], ResourceBlock] | None = field(default=None, repr=False, compare=False)
+    _indexed: int = field(default=-1, repr=False, compare=False)  # how many blocks the index was built from
 
     def resource(self, mode: str, type_: str, name: str) -> ResourceBlock | None:
-        if self._index is None or len(self._index) != len(self.resources):  # built once the blocks are all read
-            self._index = {(b.mode, b.type, b.name): b for b in self.resources}
+        """The block of an address; of two declarations of one address (an error), the first."""
+        if self._index is None or self._indexed != len(self.resources):  # built once the blocks are all read
+            index: dict[tuple[str, str, str], ResourceBlock] = {}
+            for b in self.resources:
+                index.setdefault((b.mode, b.type, b.name), b)
+            self._index, self._indexed = index, len(self.resources)
         return self._index.get((mode, type_, name))
 
 
@@ -159,8 +164,10 @@ def build_module(directory: str, files: list[tuple[str, ast.Body]]) -> ModuleCon
     return module
 
 
-def _duplicate(module: ModuleConfig, file: str, line: int, what: str, first_file: str, first_line: int) -> None:
-    module.errors.append(ScanError(file, line, f"{what} is declared twice (first at {first_file}:{first_line}); the first one is used"))
+def _duplicate(module: ModuleConfig, file: str, line: int, what: str, first_file: str, first_line: int, used: str = "the first one is used") -> None:
+    """Terraform refuses a module that declares a name twice: an input problem naming both places."""
+    message = f"{what} is declared twice (first at {first_file}:{first_line}); Terraform refuses this module; {used}"
+    module.errors.append(ScanError(file, line, message, kind="terraform"))
 
 
 def _merge_body(original: ast.Body, override: ast.Body) -> ast.Body:
@@ -187,7 +194,7 @@ def _add_block(module: ModuleConfig, file: str, block: ast.Block, override: bool
         name = block.labels[0]
         if value is None:
             if not override:
-                module.errors.append(ScanError(file, block.line, f"output \"{name}\" has no value"))
+                module.errors.append(ScanError(file, block.line, f"output \"{name}\" has no value", kind="terraform"))
             return
         existing = module.outputs.get(name)
         if existing is not None and not override:
@@ -203,7 +210,7 @@ def _add_block(module: ModuleConfig, file: str, block: ast.Block, override: bool
     elif kind == "terraform":
         _add_terraform(module, file, block)
     elif kind in ("resource", "data", "module", "variable", "output", "provider"):
-        module.errors.append(ScanError(file, block.line, f"a {kind} block needs its label(s)"))
+        module.errors.append(ScanError(file, block.line, f"a {kind} block needs its label(s)", kind="terraform"))
 
 
 def _expr(body: ast.Body, name: str) -> ast.Expr | None:
@@ -268,8 +275,8 @@ def _add_resource(module: ModuleConfig, file: str, block: ast.Block, override: b
         )
         return
     if existing is not None:
-        _duplicate(module, file, block.line, existing.address, existing.file, existing.line)
-        return
+        # Both are judged: whichever Terraform would keep once fixed, neither may hide data in the wrong place.
+        _duplicate(module, file, block.line, existing.address, existing.file, existing.line, "both are judged")
     module.resources.append(
         ResourceBlock(
             mode=mode,

@@ -1,9 +1,10 @@
 """Values of a root module's variables, with Terraform's precedence.
 
 Later sources win (https://developer.hashicorp.com/terraform/language/values/variables):
-``TF_VAR_name`` < ``terraform.tfvars`` < ``terraform.tfvars.json`` <
-``*.auto.tfvars(.json)`` in name order < ``--var-file`` in the given order <
-``--var name=value``. A value given on the command line for a variable of a
+a variable's default < ``TF_VAR_name`` < ``terraform.tfvars`` <
+``terraform.tfvars.json`` < ``*.auto.tfvars(.json)`` in name order <
+``--var-file`` and ``--var name=value`` in the order given on the command
+line, as Terraform applies ``-var-file`` and ``-var`` (the later wins). A value given on the command line for a variable of a
 complex type is read as an HCL expression, a primitive one as a plain string.
 """
 
@@ -36,6 +37,13 @@ class VariableOptions:
     var_files: tuple[Path, ...] = ()
     vars: tuple[str, ...] = ()
     environment: Mapping[str, str] = field(default_factory=dict)
+    order: tuple[tuple[str, str], ...] = ()  # ("var-file", path) / ("var", NAME=VALUE) in command-line order
+
+    def command_line(self) -> tuple[tuple[str, str], ...]:
+        """Every --var-file and --var in the order they apply; without a recorded order, the files first."""
+        if self.order:
+            return self.order
+        return tuple(("var-file", str(p)) for p in self.var_files) + tuple(("var", v) for v in self.vars)
 
 
 def parse_var_option(text: str) -> tuple[str, str]:
@@ -50,10 +58,10 @@ def _constant(expr: ast.Expr, file: str, errors: list[ScanError]) -> Any:
     try:
         return Evaluator(Budget(200_000)).eval(expr, _EMPTY_SCOPE)
     except EvalError as exc:
-        errors.append(ScanError(file, getattr(expr, "line", None), str(exc)))
+        errors.append(ScanError(file, getattr(expr, "line", None), str(exc), kind="evaluation"))
         return Unknown(str(exc))
     except RecursionError:
-        errors.append(ScanError(file, getattr(expr, "line", None), "value nested too deeply"))
+        errors.append(ScanError(file, getattr(expr, "line", None), "value nested too deeply", kind="evaluation"))
         return Unknown("value nested too deeply")
 
 
@@ -73,24 +81,24 @@ def _read_tfvars(path: Path, display: str, errors: list[ScanError], parse: Any =
         try:
             data = loads(text)
         except ValueError as exc:
-            errors.append(ScanError(display, getattr(exc, "lineno", None), f"invalid JSON: {getattr(exc, 'msg', exc)}"))
+            errors.append(ScanError(display, getattr(exc, "lineno", None), f"invalid JSON: {getattr(exc, 'msg', exc)}", kind="syntax"))
             return {}
         if not isinstance(data, dict):
-            errors.append(ScanError(display, 1, "a .tfvars.json file must hold a JSON object"))
+            errors.append(ScanError(display, 1, "a .tfvars.json file must hold a JSON object", kind="syntax"))
             return {}
         lines = _json_key_lines(text, data)
         return {k: (v, lines.get(k)) for k, v in data.items()}
     try:
         body = parse_body(text)
     except HclSyntaxError as exc:
-        errors.append(ScanError(display, exc.line, exc.message, exc.column))
+        errors.append(ScanError(display, exc.line, exc.message, exc.column, kind="syntax"))
         return {}
     return _tfvars_values(body, display, errors)
 
 
 def _tfvars_values(body: ast.Body, display: str, errors: list[ScanError]) -> dict[str, tuple[Any, int | None]]:
     for block in body.blocks:
-        errors.append(ScanError(display, block.line, f"a .tfvars file holds only name = value lines, not a '{block.type}' block"))
+        errors.append(ScanError(display, block.line, f"a .tfvars file holds only name = value lines, not a '{block.type}' block", kind="syntax"))
     return {a.name: (_constant(a.expr, display, errors), a.line) for a in body.attributes}
 
 
@@ -135,7 +143,7 @@ def _cli_value(config: ModuleConfig, name: str, raw: str, where: str, errors: li
     try:
         return _constant(parse_expression(raw), where, errors)
     except HclSyntaxError as exc:
-        errors.append(ScanError(where, None, f"value of {name} is not a valid expression: {exc.message}"))
+        errors.append(ScanError(where, None, f"value of {name} is not a valid expression: {exc.message}", kind="syntax"))
         return Unknown(f"{where} is not a valid expression")
 
 
@@ -163,16 +171,16 @@ def root_inputs(
     for path in ordered:
         _apply_tfvars(path, display(path), "", config, inputs, errors, parse)
 
-    for path in options.var_files:
-        shown = str(path)
-        if not path.is_file():
-            errors.append(ScanError(shown, None, "--var-file: no such file"))
-            _unreadable(shown, config, inputs)
+    for kind, given in options.command_line():
+        if kind == "var-file":
+            path = Path(given)
+            if not path.is_file():
+                errors.append(ScanError(given, None, "--var-file: no such file"))
+                _unreadable(given, config, inputs)
+                continue
+            _apply_tfvars(path, given, "--var-file ", config, inputs, errors)
             continue
-        _apply_tfvars(path, shown, "--var-file ", config, inputs, errors)
-
-    for text in options.vars:
-        name, raw = parse_var_option(text)
+        name, raw = parse_var_option(given)
         if name not in config.variables:
             continue  # the variable belongs to another root module of the scan
         inputs[name] = RootInput(_cli_value(config, name, raw, f"--var {name}", errors), Origin("--var"), f"--var {name}")

@@ -70,11 +70,12 @@ class Context:
         self.data_handlers: dict[str, Callable[[DataObject, str], Any]] = {}
         self.computed_handlers: dict[str, Callable[[ResourceObject, str], Any]] = {}
 
-    def error(self, file: str | None, line: int | None, message: str) -> None:
+    def error(self, file: str | None, line: int | None, message: str, kind: str = "evaluation") -> None:
+        """One problem met while evaluating; by default an expression that stays unknown (a diagnostic)."""
         key = (file, line, message)
         if key not in self._error_keys:
             self._error_keys.add(key)
-            self.errors.append(ScanError(file, line, message))
+            self.errors.append(ScanError(file, line, message, kind=kind))
 
 
 def _key_text(key: Any) -> str:
@@ -109,7 +110,7 @@ class ModuleInstance:
         self.depth = depth
         self.files = ctx.files_for(config.directory)
         self._memo: dict[str, tuple[Any, tuple[TraceStep, ...]]] = {}
-        self._instances: dict[tuple[str, str, str], Any] = {}
+        self._instances: dict[tuple[str, str, str, str, int], Any] = {}
         self._children: dict[str, Any] = {}
         self._providers: dict[str, ProviderInstance | None] = {}
         self.unknown_instances: Unknown | None = None  # set when the call's count/for_each is unknown
@@ -288,7 +289,7 @@ class ModuleInstance:
 
     def expansion(self, block: ResourceBlock | ModuleCall, kind: str) -> list[tuple[Any, dict]] | Unknown:
         """Instance keys of a block with count/for_each, with the names each instance binds."""
-        cache_key = (kind, getattr(block, "type", "module"), block.name)
+        cache_key = (kind, getattr(block, "type", "module"), block.name, block.file, block.line)  # two blocks of one address (an error) expand apart
         if cache_key in self._instances:
             return self._instances[cache_key]
         result: list[tuple[Any, dict]] | Unknown
@@ -369,15 +370,15 @@ class ModuleInstance:
         result: list[tuple[Any, ModuleInstance]] | None = None
         directory, problem = self.ctx.resolve_source(self, call)
         if problem:
-            self.ctx.error(call.file, call.line, problem)
+            self.ctx.error(call.file, call.line, problem, kind="module")
         elif self.depth >= MAX_MODULE_DEPTH:
-            self.ctx.error(call.file, call.line, f"modules nested more than {MAX_MODULE_DEPTH} deep; not followed")
+            self.ctx.error(call.file, call.line, f"modules nested more than {MAX_MODULE_DEPTH} deep; not followed", kind="module")
         elif directory is not None and self._calls_itself(directory):
-            self.ctx.error(call.file, call.line, f"module cycle: module \"{name}\" calls {directory}, which is already being expanded; not followed")
+            self.ctx.error(call.file, call.line, f"module cycle: module \"{name}\" calls {directory}, which is already being expanded; not followed", kind="module")
         elif directory is not None:
             config = self.ctx.load_module(directory)
             if config is None:
-                self.ctx.error(call.file, call.line, f"module \"{name}\": no readable Terraform file in {directory}")
+                self.ctx.error(call.file, call.line, f"module \"{name}\": no readable Terraform file in {directory}", kind="module")
             else:
                 expansion = self.expansion(call, "module")
                 if isinstance(expansion, Unknown):
@@ -561,9 +562,9 @@ class ResourceObject(Lazy):
                 lambda t: self.module.evaluate(attr.expr, self.scope, self.block.file, attr.line, t),
             )
             return value
-        blocks = self.block.body.blocks_of(name)
-        if blocks:
-            return [self._block_value(b.body) for b in blocks]
+        if self.block.body.blocks_of(name) or any(d.labels[:1] == (name,) for d in self.block.body.blocks_of("dynamic")):
+            nested = self.blocks(name)
+            return nested if isinstance(nested, Unknown) else [self._block_value(b, scope) for b, scope, _ in nested]
         handler = self.module.ctx.computed_handlers.get(name)
         if handler is not None:
             value = handler(self, name)
@@ -573,29 +574,54 @@ class ResourceObject(Lazy):
 
     def blocks(self, type_: str) -> list[tuple[ast.Body, Any, int]] | Unknown:
         """Nested blocks of a type, static and from ``dynamic`` blocks: (body, scope, line)."""
-        body = self.block.body
-        out: list[tuple[ast.Body, Any, int]] = [(b.body, self.scope, b.line) for b in body.blocks_of(type_)]
+        return self._nested(self.block.body, self.scope, type_)
+
+    def _nested(self, body: ast.Body, scope: Any, type_: str) -> list[tuple[ast.Body, Any, int]] | Unknown:
+        out: list[tuple[ast.Body, Any, int]] = [(b.body, scope, b.line) for b in body.blocks_of(type_)]
         for dynamic in body.blocks_of("dynamic"):
             if not dynamic.labels or dynamic.labels[0] != type_:
                 continue
-            for_each = dynamic.body.attr("for_each")
-            iterator = dynamic.body.attr("iterator")
-            name = iterator.expr.name if iterator is not None and isinstance(iterator.expr, ast.Name) else type_
-            content = dynamic.body.blocks_of("content")
-            if for_each is None or not content:
-                continue
-            collection = self.module.evaluate(for_each.expr, self.scope, self.block.file, for_each.line)
-            pairs = iterate(collection) if not isinstance(collection, Unknown) else collection
-            if isinstance(pairs, Unknown):
-                return Unknown(f"dynamic \"{type_}\" block: for_each is unknown ({pairs.reason})")
-            for key, value in pairs:
-                out.append((content[0].body, Bindings(self.scope, {name: {"key": key, "value": value}}), content[0].line))
+            expanded = self._expand(dynamic, scope)
+            if isinstance(expanded, Unknown):
+                return expanded
+            out += expanded
         return out
 
-    def _block_value(self, body: ast.Body) -> dict:
-        value = {a.name: self.module.evaluate(a.expr, self.scope, self.block.file, a.line) for a in body.attributes}
+    def _expand(self, dynamic: ast.Block, scope: Any) -> list[tuple[ast.Body, Any, int]] | Unknown:
+        """The content blocks of one ``dynamic`` block, each with its iterator bound, as Terraform expands them.
+
+        A content is only evaluated for the elements of its for_each: its
+        expressions may assume one exists (``var.cors.origin`` under
+        ``for_each = var.cors == null ? [] : [""]``).
+        """
+        type_ = dynamic.labels[0]
+        for_each = dynamic.body.attr("for_each")
+        iterator = dynamic.body.attr("iterator")
+        name = iterator.expr.name if iterator is not None and isinstance(iterator.expr, ast.Name) else type_
+        content = dynamic.body.blocks_of("content")
+        if for_each is None or not content:
+            return []
+        collection = self.module.evaluate(for_each.expr, scope, self.block.file, for_each.line)
+        pairs = iterate(collection) if not isinstance(collection, Unknown) else collection
+        if isinstance(pairs, Unknown):
+            return Unknown(f"dynamic \"{type_}\" block: for_each is unknown ({pairs.reason})")
+        return [(content[0].body, Bindings(scope, {name: {"key": key, "value": value}}), content[0].line) for key, value in pairs]
+
+    def _block_value(self, body: ast.Body, scope: Any = None) -> dict:
+        scope = self.scope if scope is None else scope
+        value: dict[str, Any] = {a.name: self.module.evaluate(a.expr, scope, self.block.file, a.line) for a in body.attributes}
         for nested in body.blocks:
-            value.setdefault(nested.type, []).append(self._block_value(nested.body))
+            if nested.type == "dynamic":
+                if not nested.labels:
+                    continue
+                expanded = self._expand(nested, scope)
+                if isinstance(expanded, Unknown):
+                    value[nested.labels[0]] = expanded
+                elif not isinstance(value.get(nested.labels[0]), Unknown):
+                    value.setdefault(nested.labels[0], []).extend(self._block_value(b, s) for b, s, _ in expanded)
+                continue
+            if not isinstance(value.get(nested.type), Unknown):
+                value.setdefault(nested.type, []).append(self._block_value(nested.body, scope))
         return PartialMap(value, "computed attributes are only known after apply")
 
     def materialize(self) -> dict:

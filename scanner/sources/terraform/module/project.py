@@ -1,10 +1,17 @@
 """A scanned folder as Terraform sees it: module directories, root modules, module sources.
 
-Root modules are the folders no other scanned folder calls as a local
-module. Remote modules (registry, git, URLs) are read only where
-``terraform init`` left them in ``.terraform/modules``; otherwise the call is
-an error entry. Nothing is ever fetched, and nothing outside the scanned
-root is read.
+The folder the user names is always a root module. Below it, a folder is a
+root module when nothing scanned calls it and it looks like one: a provider
+configuration, a backend, a ``terraform.tfvars`` (or ``*.auto.tfvars``) or a
+``.terraform.lock.hcl``; any other uncalled folder is a module meant to be
+called (``modules/db``) and is listed as such, not judged as a root.
+
+Local module sources are followed anywhere inside the repository that holds
+the scanned folder (``boundary.py``); the folders read outside the scanned
+one are remembered (``read_outside``) so the report can list them. Remote
+modules (registry, git, URLs) are read only where ``terraform init`` left
+them in ``.terraform/modules``; otherwise the call is an error entry.
+Nothing is ever fetched.
 """
 
 from __future__ import annotations
@@ -17,13 +24,17 @@ from typing import Any
 from scanner.model import ScanError, Unknown
 from scanner.sources.terraform.lang.functions import FileAccess
 from scanner.sources.terraform.lang.values import EvalError, TfSet
+from scanner.sources.terraform.module.boundary import NO_BOUNDARY, Boundary
 from scanner.sources.terraform.module.config import ModuleCall, ModuleConfig, build_module
 from scanner.sources.terraform.syntax import ast
-from scanner.sources.terraform.syntax.files import CONFIG_SUFFIXES, Discovered, discover, parse_text, read_bytes, read_text, relative
+from scanner.sources.terraform.syntax.files import CONFIG_SUFFIXES, Discovered, discover, parse_text, printable, read_bytes, read_text, symlink_problem
 from scanner.sources.terraform.syntax.hcl import HclSyntaxError, parse_template
 from scanner.support.jsonload import loads
 
 MAX_READ_BYTES = 1024 * 1024
+# What makes an uncalled folder a root module rather than a module meant to be called.
+ROOT_FILES = ("terraform.tfvars", "terraform.tfvars.json", ".terraform.lock.hcl")
+ROOT_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 
 
 def is_local_source(source: str) -> bool:
@@ -33,18 +44,47 @@ def is_local_source(source: str) -> bool:
 class Project:
     """The parsed folders of one scan, loaded once and shared by every root module."""
 
-    def __init__(self, root: Path, parse_cache: Any = None, prefix: str = ""):
+    def __init__(self, root: Path, parse_cache: Any = None, prefix: str = "", boundary: Boundary = NO_BOUNDARY):
         self.root = root
         self.prefix = prefix
         self.root_real = root.resolve()
-        self.discovered: Discovered = discover(root, prefix)
+        self.boundary = boundary
+        self.discovered: Discovered = discover(root, prefix, boundary.folder)
         self.errors: list[ScanError] = list(self.discovered.errors)
+        self.uncalled: list[str] = []  # module folders nothing calls, not judged as roots (root_modules)
+        self.read_outside: dict[str, Path] = {}  # shown path -> folder or file read outside the scanned root
         self._configs: dict[str, ModuleConfig | None] = {}
         self._parse_cache = parse_cache
         self._preparsed: dict[Path, Any] = {}
+        self._module_folders: list[Path] = []  # real paths of the module folders read, for file() without a repository
 
     def display(self, path: Path) -> str:
-        return self.prefix + relative(self.root, path)
+        """A path as reports show it: the scanned folder's prefix, then the path relative to the scanned folder.
+
+        A module outside the scanned folder is shown with ``..`` steps
+        (``../../modules/db/main.tf``), never as an absolute path.
+        """
+        return printable(posixpath.normpath(self.prefix + self.relative(path)))
+
+    def relative(self, path: Path) -> str:
+        """A path relative to the scanned root, lexically (``..`` for what lies beside it)."""
+        try:
+            return path.relative_to(self.root).as_posix() or "."
+        except ValueError:
+            return Path(os.path.relpath(path, self.root)).as_posix()
+
+    def outside(self, path: Path) -> bool:
+        """Whether ``path`` lies outside the scanned folder."""
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            return True
+        return not (resolved == self.root_real or self.root_real in resolved.parents)
+
+    def note_outside(self, path: Path) -> None:
+        """Remember a folder or file read outside the scanned folder, for the report's inputs."""
+        if self.outside(path):
+            self.read_outside.setdefault(self.display(path), path)
 
     # ------------------------------------------------------------------ loading
 
@@ -116,28 +156,88 @@ class Project:
         config = build_module(directory, parsed) if parsed else None  # None: no file of it could be read
         if config is not None:
             self.errors.extend(config.errors)
+            try:
+                self._module_folders.append((self.root / directory).resolve())
+            except (OSError, RuntimeError):
+                pass
         self._configs[directory] = config
         return config
 
     def _list_config_files(self, directory: str) -> list[Path]:
-        """Config files of a folder the walk skipped (a module under .terraform/modules)."""
-        path = self.root / directory
-        if not self._inside(path) or not path.is_dir():
-            return []
-        return sorted(p for p in path.iterdir() if p.name.endswith(CONFIG_SUFFIXES) and p.is_file())
+        """Config files of a folder the walk did not list: a module under .terraform/modules, or outside the scanned folder.
 
-    def _inside(self, path: Path) -> bool:
+        A symlinked file is read only when it leads inside the repository, as in the walk.
+        """
+        path = self.root / directory
+        if not self.boundary.contains(path) or not path.is_dir():
+            return []
+        self.note_outside(path)
+        limit = self.boundary.folder or path.resolve()
+        where = "the repository" if self.boundary.folder is not None else "the module's folder"
+        files = []
         try:
-            path.resolve().relative_to(self.root_real)
-            return True
-        except (ValueError, OSError, RuntimeError):
+            entries = sorted(path.iterdir())
+        except OSError as exc:
+            self.errors.append(ScanError(self.display(path), None, f"cannot list the folder: {exc.strerror or exc}", kind="unreadable"))
+            return []
+        for entry in entries:
+            if not entry.name.endswith(CONFIG_SUFFIXES):
+                continue
+            if entry.is_symlink():
+                problem = symlink_problem(limit, entry, entry.name, where)
+                if problem:
+                    self.errors.append(ScanError(self.display(entry), None, problem, kind="unreadable"))
+                    continue
+            if entry.is_file():
+                files.append(entry)
+        return files
+
+    def readable(self, path: Path) -> bool:
+        """Whether file() and templatefile() may read ``path``: inside the repository.
+
+        Without a repository: inside the scanned folder or a module folder read.
+        """
+        if self.boundary.folder is not None:
+            return self.boundary.contains(path)
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
             return False
+        return any(resolved == folder or folder in resolved.parents for folder in (self.root_real, *self._module_folders))
 
     # ------------------------------------------------------------------ roots
 
     def root_modules(self) -> list[str]:
+        """The root modules under the scanned folder; the uncalled module folders go to ``uncalled``.
+
+        The scanned folder itself is a root even when a folder below it calls
+        it (a module repository whose ``examples/`` call ``../..``).
+        """
         called = {target for directory in self.discovered.module_dirs for target in self.local_calls(directory) if target != directory}
-        return sorted(d for d in self.discovered.module_dirs if d not in called)
+        roots, uncalled = [], []
+        for directory in sorted(self.discovered.module_dirs):
+            if directory == ".":
+                roots.append(directory)
+            elif directory in called:
+                continue
+            elif self.looks_like_root(directory):
+                roots.append(directory)
+            else:
+                uncalled.append(directory)
+        self.uncalled = uncalled
+        return roots
+
+    def looks_like_root(self, directory: str) -> bool:
+        """A provider configuration, a backend, root variable files or a lock file: Terraform is run here."""
+        config = self.module(directory)
+        if config is None:
+            return True  # none of its files could be read: its errors are reported as a root's would be
+        if config.providers or config.backends:
+            return True
+        names = {p.name for p in self.discovered.tfvars.get(directory, [])}
+        if names & set(ROOT_FILES) or any(n.endswith(ROOT_SUFFIXES) for n in names):
+            return True
+        return (self.root / directory / ".terraform.lock.hcl").is_file()
 
     def local_calls(self, directory: str) -> list[str]:
         """The folders (relative to the root) of the local modules that the module in ``directory`` calls."""
@@ -159,14 +259,17 @@ class Project:
             return None, f"module \"{call.name}\" has no literal source; not followed"
         if is_local_source(source):
             target = posixpath.normpath(posixpath.join(module_dir, source))
-            if target.startswith("../") or target == ".." or not self._inside(self.root / target):
-                return None, f"module \"{call.name}\" source {source!r} leads outside the scanned root; not followed"
+            if not self.boundary.contains(self.root / target):
+                return None, f"module \"{call.name}\" source {source!r} leads outside {self.boundary.describe()}; not followed"
             return target, None
-        if source.startswith("/") or (len(source) > 1 and source[1] == ":"):
-            return None, f"module \"{call.name}\" source {source!r} is an absolute path outside the scanned root; not followed"
         downloaded = self._downloaded(root_dir, ".".join(call_path))
         if downloaded is not None:
             return downloaded, None
+        if source.startswith("/") or (len(source) > 1 and source[1] == ":"):
+            return None, (
+                f"module \"{call.name}\" source {source!r} is an absolute path, which Terraform copies into .terraform/modules "
+                f"at init (it is not a local source); no copy is there, so it is not followed"
+            )
         return None, (
             f"module \"{call.name}\" (source {source!r}) is not downloaded: run terraform init so "
             f"sovscan can read .terraform/modules; its resources are not scanned (sovscan never fetches modules)"
@@ -174,23 +277,23 @@ class Project:
 
     def _downloaded(self, root_dir: str, key: str) -> str | None:
         manifest = self.root / root_dir / ".terraform" / "modules" / "modules.json"
-        if not self._inside(manifest) or not manifest.is_file():
+        if not self.boundary.contains(manifest) or not manifest.is_file():
             return None
         try:
             entries = loads(manifest.read_text(encoding="utf-8")).get("Modules", [])
         except (OSError, ValueError, AttributeError):
-            self.errors.append(ScanError(self.display(manifest), None, "unreadable modules.json; remote modules not scanned"))
+            self.errors.append(ScanError(self.display(manifest), None, "unreadable modules.json; remote modules not scanned", kind="module"))
             return None
         for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, dict) and entry.get("Key") == key and isinstance(entry.get("Dir"), str):
                 target = posixpath.normpath(posixpath.join(root_dir, entry["Dir"]))
-                if self._inside(self.root / target):
+                if self.boundary.contains(self.root / target):
                     return target
         return None
 
 
 class SandboxFiles(FileAccess):
-    """file(), fileset() and templatefile() confined to the scanned root.
+    """file(), fileset() and templatefile() confined to the repository (``Project.readable``).
 
     Relative paths are relative to the root module, as Terraform runs there.
     """
@@ -202,8 +305,10 @@ class SandboxFiles(FileAccess):
 
     def _path(self, path: str) -> Path | Unknown:
         candidate = (self.base / path) if not os.path.isabs(path) else Path(path)
-        if not self.project._inside(candidate):
-            return Unknown(f"{path} is outside the scanned root; sovscan does not read it")
+        if not self.project.readable(candidate):
+            where = "the repository" if self.project.boundary.folder is not None else "the scanned folder and its modules"
+            return Unknown(f"{path} is outside {where}; sovscan does not read it")
+        self.project.note_outside(candidate)
         return candidate
 
     def read_text(self, path: str) -> str | Unknown:

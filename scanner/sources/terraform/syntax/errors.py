@@ -4,8 +4,8 @@ lark reports where its parser gave up, which is often not where the author
 went wrong: an attribute that lost its ``=`` fails at the next line's ``}``,
 an unclosed block at the end of the file. This module moves the report back
 to the mistake (the line that needs ``=``, the ``{`` or string that is never
-closed), and names the constructs python-hcl2's grammar cannot read although
-Terraform accepts them, so nobody hunts for a mistake that is not there.
+closed). Valid Terraform that python-hcl2's grammar used to reject is read
+(``grammar.py``), so it needs no message here.
 
 It only reads the text it is given; it never raises.
 """
@@ -17,12 +17,8 @@ from dataclasses import dataclass
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-GAP = "sovscan's HCL parser (python-hcl2) cannot read {what}, though Terraform accepts it; this file is skipped, so its resources are not scanned"
-
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?\n")
-_WORD_CHAR = re.compile(r"[\w-]")
 _HEADER = r'[^\W\d][\w-]*(?:\s+(?:"[^"\n]*"|[^\W\d][\w-]*))*'  # a name, then labels
-_BLOCK_OPENING = re.compile(_HEADER + r"\s*\{.*")
 _NAME_AND_LABELS = re.compile(_HEADER)
 
 _TOKEN_NAMES = {
@@ -62,7 +58,7 @@ Explanation = tuple[str, "int | None", "int | None"]
 def explain(exc: UnexpectedInput, text: str) -> Explanation:
     """(message, line, column) for a parse error of ``text``: the first reading below that fits."""
     failure = _failure(exc, text)
-    for reading in (_python_hcl2_gap, _left_open, _only_a_closer_may_come, _closed_too_early, _line_break_before):
+    for reading in (_left_open, _only_a_closer_may_come, _closed_too_early, _line_break_before):
         found = reading(failure, text)
         if found is not None:
             return found
@@ -82,13 +78,6 @@ def _failure(exc: UnexpectedInput, text: str) -> _Failure:
     return _Failure(exc, pos, line, column, at_end, tuple(_expected(exc)))
 
 
-def _python_hcl2_gap(failure: _Failure, text: str) -> Explanation | None:
-    if failure.pos is None or failure.at_end:
-        return None
-    gap = known_gap(text, failure.pos)
-    return (GAP.format(what=gap), failure.line, failure.column) if gap is not None else None
-
-
 def _left_open(failure: _Failure, text: str) -> Explanation | None:
     """At the end of the file, or at a token that is itself what never closes (a heredoc, a comment)."""
     opener = unclosed(text)
@@ -103,7 +92,8 @@ def _only_a_closer_may_come(failure: _Failure, text: str) -> Explanation | None:
     """When the parser can only take a closing bracket, what is still open is what is unfinished."""
     if failure.pos is None or not isinstance(failure.exc, UnexpectedToken):
         return None
-    if not failure.expected or not set(failure.expected) <= {"RBRACE", "RSQB", "RPAR"}:
+    expected = set(failure.expected) - {"STRIP_MARKER", "NL_OR_COMMENT"}  # optional before any closer
+    if not expected or not expected <= {"RBRACE", "RSQB", "RPAR"}:
         return None
     inner = unclosed(text[:failure.pos])
     if inner is not None and inner.kind in ("${", "%{", "{", "[", "("):
@@ -182,40 +172,6 @@ def _line_break_before(failure: _Failure, text: str) -> Explanation | None:
     column = len(before) - line_start + 1
     shown = snippet if len(snippet) <= 40 else snippet[:39] + "…"
     return f"syntax error: expected '=' (an attribute) or '{{' (a block) after {shown!r}", line, column
-
-
-# --------------------------------------------------------------------------- python-hcl2's known gaps
-
-def known_gap(text: str, pos: int) -> str | None:
-    """The valid Terraform construct python-hcl2 fails on at ``pos``, if it is one it is known to miss."""
-    char = text[pos]
-    if char == "~":
-        opener = unclosed(text[:pos])
-        if opener is not None and opener.kind == "${":
-            # https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#template-interpolations
-            return "a strip marker (~) in a ${…} interpolation"
-    if ord(char) > 127 and char.isidentifier():
-        opener = unclosed(text[:pos])
-        if opener is None or opener.kind not in ('"', "/*") and not opener.kind.startswith("<<"):
-            # HCL identifiers are Unicode (UAX #31): https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#identifiers
-            return f"the non-ASCII name {_word_at(text, pos)!r}"
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
-    if "/*" in text[line_start:pos]:
-        without_comments = re.sub(r"/\*.*?\*/", " ", text[line_start:line_end if line_end >= 0 else len(text)]).strip()
-        if _BLOCK_OPENING.fullmatch(without_comments):
-            return "a /* comment */ between a block's type and its labels"
-    return None
-
-
-def _word_at(text: str, pos: int) -> str:
-    start = pos
-    while start > 0 and _WORD_CHAR.match(text[start - 1]):
-        start -= 1
-    end = pos
-    while end < len(text) and _WORD_CHAR.match(text[end]):
-        end += 1
-    return text[start:end][:40]
 
 
 # --------------------------------------------------------------------------- what is left open

@@ -66,10 +66,12 @@ def _key(root: Path, path: Path) -> str:
     return rel or "."
 
 
-def discover(root: Path, prefix: str = "") -> Discovered:
+def discover(root: Path, prefix: str = "", limit: Path | None = None) -> Discovered:
     """Every folder holding .tf/.tf.json files, and the .tfvars beside them.
 
-    Folder keys are relative to ``root``; error paths carry ``prefix``.
+    Folder keys are relative to ``root``; error paths carry ``prefix``. A
+    symlinked file may lead anywhere inside ``limit`` (the repository,
+    resolved; the scanned root when there is none).
     """
     found = Discovered()
 
@@ -77,6 +79,7 @@ def discover(root: Path, prefix: str = "") -> Discovered:
         return prefix + relative(root, path)
 
     root_real = root.resolve()
+    limit_real, where = (limit, "the repository") if limit is not None else (root_real, "the scanned root")
     seen: set[tuple[int, int]] = set()  # (device, inode): a folder mounted twice is walked once
     stack = [root]
     while stack:
@@ -85,7 +88,7 @@ def discover(root: Path, prefix: str = "") -> Discovered:
             info = directory.stat()
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            found.errors.append(ScanError(shown(directory), None, f"cannot list the folder: {exc.strerror or exc}"))
+            found.errors.append(ScanError(shown(directory), None, f"cannot list the folder: {exc.strerror or exc}", kind="unreadable"))
             continue
         if (info.st_dev, info.st_ino) in seen:
             continue
@@ -98,9 +101,9 @@ def discover(root: Path, prefix: str = "") -> Discovered:
                 continue  # .terraform, .git, editors' folders: never scanned
             path = Path(entry.path)
             if entry.is_symlink():
-                problem = _symlink_problem(root_real, path, entry.name)
+                problem = symlink_problem(limit_real, path, entry.name, where)
                 if problem:
-                    found.errors.append(ScanError(shown(path), None, problem))
+                    found.errors.append(ScanError(shown(path), None, problem, kind="unreadable"))
                 if problem or _is_dir(entry):
                     continue  # a folder link inside the root: its target is walked where it is
             if _is_dir(entry):
@@ -125,8 +128,8 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return False
 
 
-def _symlink_problem(root_real: Path, path: Path, name: str) -> str | None:
-    """Why a symlink is not followed, or None when it leads somewhere inside the root.
+def symlink_problem(root_real: Path, path: Path, name: str, where: str = "the scanned root") -> str | None:
+    """Why a symlink is not followed, or None when it leads somewhere inside ``root_real`` (``where``).
 
     Links that are neither folders nor Terraform files are nobody's business
     here, so they are only judged when they matter.
@@ -145,7 +148,7 @@ def _symlink_problem(root_real: Path, path: Path, name: str) -> str | None:
     try:
         target.relative_to(root_real)
     except ValueError:
-        return "symlink leads outside the scanned root; not followed" if relevant else None
+        return f"symlink leads outside {where}; not followed" if relevant else None
     if target.is_dir() and path.parent.resolve().is_relative_to(target):
         return "symlink loop: it leads back to a folder that contains it; not followed"
     return None
@@ -169,17 +172,17 @@ def read_bytes(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> bytes |
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         if exc.errno == errno.ENOENT and path.is_symlink():
-            return ScanError(display, None, "broken symlink (its target does not exist); skipped")
-        return ScanError(display, None, f"cannot read the file: {exc.strerror or exc}")
+            return ScanError(display, None, "broken symlink (its target does not exist); skipped", kind="unreadable")
+        return ScanError(display, None, f"cannot read the file: {exc.strerror or exc}", kind="unreadable")
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):
-            return ScanError(display, None, f"not a regular file ({_kind(info.st_mode)}); skipped")
+            return ScanError(display, None, f"not a regular file ({_kind(info.st_mode)}); skipped", kind="unreadable")
         if info.st_size > limit:
             return _too_large(display, info.st_size, limit)
         data = _read_at_most(handle, limit + 1)
     except OSError as exc:
-        return ScanError(display, None, f"cannot read the file: {exc.strerror or exc}")
+        return ScanError(display, None, f"cannot read the file: {exc.strerror or exc}", kind="unreadable")
     finally:
         os.close(handle)
     if len(data) > limit:  # it grew after fstat
@@ -200,7 +203,7 @@ def _read_at_most(handle: int, limit: int) -> bytes:
 
 
 def _too_large(display: str, size: int, limit: int) -> ScanError:
-    return ScanError(display, None, f"file is {size / 1_048_576:.1f} MB, over the {limit / 1_048_576:g} MB limit for one Terraform file; skipped")
+    return ScanError(display, None, f"file is {size / 1_048_576:.1f} MB, over the {limit / 1_048_576:g} MB limit for one Terraform file; skipped", kind="unreadable")
 
 
 def _kind(mode: int) -> str:
@@ -222,9 +225,9 @@ def decode(data: bytes, display: str) -> str | ScanError:
     any other encoding is an error naming the line (and column) of the first bad byte.
     """
     if data.startswith(_UTF16_BOMS):
-        return ScanError(display, None, "UTF-16 text (Windows PowerShell writes it by default); Terraform requires UTF-8; skipped")
+        return ScanError(display, None, "UTF-16 text (Windows PowerShell writes it by default); Terraform requires UTF-8; skipped", kind="unreadable")
     if b"\x00" in data[:8192]:
-        return ScanError(display, None, "binary file (NUL bytes); not Terraform text; skipped")
+        return ScanError(display, None, "binary file (NUL bytes); not Terraform text; skipped", kind="unreadable")
     body = data.removeprefix(b"\xef\xbb\xbf")
     try:
         return body.decode("utf-8")
@@ -232,7 +235,7 @@ def decode(data: bytes, display: str) -> str | ScanError:
         before = body[:exc.start]
         head = before[before.rfind(b"\n") + 1:]
         line, column = before.count(b"\n") + 1, len(head.decode("utf-8")) + 1
-        return ScanError(display, line, f"not UTF-8 text (byte 0x{body[exc.start]:02x}); Terraform requires UTF-8; skipped", column)
+        return ScanError(display, line, f"not UTF-8 text (byte 0x{body[exc.start]:02x}); Terraform requires UTF-8; skipped", column, kind="unreadable")
 
 
 def parse_text(text: str, display: str) -> tuple[ast.Body | None, list[ScanError]]:
@@ -242,8 +245,8 @@ def parse_text(text: str, display: str) -> tuple[ast.Body | None, list[ScanError
         else:
             body = parse_body(text)
     except HclSyntaxError as exc:
-        return None, [ScanError(display, exc.line, one_line(exc.message), exc.column)]
-    return body, [ScanError(display, line, one_line(reason)) for line, reason in _invalid_expressions(body)]
+        return None, [ScanError(display, exc.line, one_line(exc.message), exc.column, kind="syntax")]
+    return body, [ScanError(display, line, one_line(reason), kind="syntax") for line, reason in _invalid_expressions(body)]
 
 
 def _invalid_expressions(body: ast.Body) -> list[tuple[int, str]]:

@@ -50,7 +50,7 @@ class HclSyntaxError(Exception):
 
 @cache
 def _parser() -> Lark:
-    """python-hcl2's grammar and post-lexer as an LALR parser without position propagation.
+    """python-hcl2's grammar and post-lexer, patched (``grammar.py``), as an LALR parser without position propagation.
 
     python-hcl2 builds its parser with ``propagate_positions=True``, which
     gives every tree node a ``meta`` and doubles the parse time; sovscan takes
@@ -59,32 +59,25 @@ def _parser() -> Lark:
     second, so the compiled parser is saved in sovscan's cache directory
     (``grammar_file``) and loaded from there on later runs.
     """
-    from hcl2.postlexer import PostLexer
-
+    from scanner.sources.terraform.syntax.grammar import NewlinesInBrackets, grammar_path, patched_grammar
     from scanner.support.cache import grammar_dir
 
-    grammar = _grammar_path()
+    text = patched_grammar(grammar_path().read_text(encoding="utf-8"))
     directory = grammar_dir()
     if directory is None:  # no usable cache directory: lark's own cache, in the temporary folder
-        return Lark.open(str(grammar), cache=True, postlex=PostLexer(), **_PARSER_OPTIONS)
-    saved = directory / grammar_file(grammar.read_bytes())
+        return Lark(text, cache=True, postlex=NewlinesInBrackets(), **_PARSER_OPTIONS)
+    saved = directory / grammar_file(text.encode("utf-8"))
     try:
         with saved.open("rb") as handle:
             return Lark.load(handle)
     except Exception:  # noqa: BLE001 - missing, damaged or written by another lark: compile it again
         pass
-    parser = Lark(grammar.read_text(encoding="utf-8"), postlex=PostLexer(), **_PARSER_OPTIONS)
+    parser = Lark(text, postlex=NewlinesInBrackets(), **_PARSER_OPTIONS)
     _save(parser, saved)
     return parser
 
 
 _PARSER_OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
-
-
-def _grammar_path() -> Path:
-    import hcl2
-
-    return Path(hcl2.__file__).parent / "hcl2.lark"
 
 
 def grammar_file(grammar: bytes) -> str:
@@ -348,7 +341,10 @@ def _string(node: Tree, line: int) -> ast.Expr:
             else:  # $${ or %%{ escapes stand for a literal ${ or %{
                 flat.append(str(inner)[1:])
         elif inner.data == "interpolation":
-            flat.append(_expr(_subtrees(inner)[0]))
+            markers = [i for i, t in enumerate(inner.children) if isinstance(t, Token) and t.type == "STRIP_MARKER"]
+            left = 1 in markers  # ${~ : right after INTERP_START
+            right = any(i > 1 for i in markers)
+            flat.append(("interpolation", _expr(_subtrees(inner)[0]), left, right) if markers else _expr(_subtrees(inner)[0]))
         else:
             flat.append(_directive(inner))
     return _template(flat, line)
@@ -395,7 +391,9 @@ def _assemble(flat: list[Any], i: int, line: int, until: set[str] | None) -> tup
             kind = item[0]
             if until and kind in until:
                 return tuple(_merge(parts)), i, kind
-            if kind == "if":
+            if kind == "interpolation":  # ${~ … ~}: its strip markers are applied, it is an expression like any other
+                parts.append(item[1])
+            elif kind == "if":
                 then, i, stop = _assemble(flat, i + 1, line, {"else", "endif"})
                 otherwise: tuple = ()
                 if stop == "else":
@@ -469,7 +467,7 @@ def _heredoc(node: Tree, line: int) -> ast.Expr:
     first_newline = raw.index("\n")
     marker = raw[2 + trim:first_newline].strip()
     content = raw[first_newline + 1:]
-    content = content.rstrip("\r\n")
+    content = content.rstrip("\r\n").rstrip(" \t")  # blanks after the closing marker (EOF␠␠) are not content
     if content.endswith(marker):
         content = content[: -len(marker)]
     lines = content.split("\n")
@@ -618,7 +616,10 @@ def parse_template(text: str, line: int = 1) -> ast.Expr:
                 flat.append("".join(literal))
                 literal = []
             if text[i] == "$":
-                flat.append(parse_expression(inner.strip().strip("~"), current_line))
+                body = inner.strip()
+                left, right = body.startswith("~"), body.endswith("~") and len(body) > 1
+                expr = parse_expression(body.removeprefix("~").removesuffix("~") if right else body.removeprefix("~"), current_line)
+                flat.append(("interpolation", expr, left, right) if left or right else expr)
             else:
                 flat.append(_text_directive(inner, current_line))
             current_line += text.count("\n", i, end)

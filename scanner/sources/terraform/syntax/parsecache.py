@@ -111,7 +111,7 @@ def decode(payload: bytes, display: str) -> Value:
     if body is not None and not isinstance(body, ast.Body):
         raise ValueError("entry holds no syntax tree")
     try:
-        errors = [ScanError(display if file is None else file, line, message, column) for file, line, message, column in stored]
+        errors = [ScanError(display if file is None else file, line, message, column, kind="syntax") for file, line, message, column in stored]
     except (TypeError, ValueError):
         raise ValueError("entry holds malformed errors") from None
     if not all(isinstance(e.message, str) for e in errors):
